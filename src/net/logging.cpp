@@ -1,0 +1,15 @@
+#include "logging.h"
+
+Q_LOGGING_CATEGORY(lcNetWs, "chat.net.ws", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcNetHeartbeat, "chat.net.heartbeat", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcNetProtocol, "chat.net.protocol", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSync, "chat.sync", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSyncStore, "chat.sync.store", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSyncOutbox, "chat.sync.outbox", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcModel, "chat.model", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServer, "chat.server", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServerSession, "chat.server.session", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServerStore, "chat.server.store", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServerRouter, "chat.server.router", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServerPush, "chat.server.push", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServerAdmin, "chat.server.admin", QtInfoMsg)
