@@ -1,0 +1,155 @@
+// LocalStore: the account's local SQLite database (WAL), one file per account. It holds
+// conversations, members with their watermarks, users, messages keyed by (conversation,
+// seq), the known contiguous seq ranges of each conversation (so gaps are explicit), the
+// durable outbox, the sync token, the own read watermark and drafts. The schema is built
+// by numbered migrations (resources/client/NNN_*.sql, PRAGMA user_version, each in a
+// transaction). Only prepared statements; every failure is returned as an Error and rolls
+// back the transaction it happened in.
+//
+// The store is a plain object used from one thread (the SyncEngine's). It knows nothing of
+// the network; writes that belong together are grouped by the caller in a Transaction.
+#pragma once
+
+#include "changes.h"
+#include "expected.h"
+#include "net/protocol/types.h"
+
+#include <QHash>
+#include <QPair>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <memory>
+#include <optional>
+
+namespace chat::sync {
+
+using SeqRange = QPair<qint64, qint64>; // [from, to], inclusive
+
+class LocalStore
+{
+public:
+    ~LocalStore();
+    LocalStore(const LocalStore &) = delete;
+    LocalStore &operator=(const LocalStore &) = delete;
+
+    // Open or create the store at `filePath` (its folder is created; the file gets mode
+    // 0600), switch to WAL, and apply pending migrations.
+    static Expected<std::unique_ptr<LocalStore>> open(const QString &filePath);
+    static int latestSchemaVersion();
+    QString path() const { return m_path; }
+    int schemaVersion() const;
+    // The Qt SQL connection name, for read-only extensions in the same thread.
+    QString connectionName() const { return m_connectionName; }
+
+    // A write transaction: rolls back unless commit() succeeded. Nested use is an error.
+    class Transaction
+    {
+    public:
+        explicit Transaction(LocalStore &store);
+        ~Transaction();
+        Status begin();
+        Status commit();
+    private:
+        LocalStore &m_store;
+        bool m_open = false;
+    };
+
+    // --- key/value meta: sync token, account ---------------------------------------------
+    QString meta(const QString &key) const;
+    Status setMeta(const QString &key, const QString &value);
+    Status removeMeta(const QString &key);
+
+    // --- users, conversations, members ---------------------------------------------------
+    Status upsertUser(const chat::proto::User &user);
+    std::optional<UserInfo> user(const QString &userId) const;
+    // Insert or update a conversation and replace its member list (watermarks only move
+    // forward). `changed` tells whether anything visible changed.
+    Status upsertConversation(const chat::proto::Conversation &c, const QString &myUserId,
+                              bool *changed = nullptr, bool *inserted = nullptr);
+    Status ensureConversation(const QString &conversationId, qint64 lastSeq);
+    Status raiseLastSeq(const QString &conversationId, qint64 lastSeq);
+    bool hasConversation(const QString &conversationId) const;
+    // Moves watermarks of one member forward; returns the previous (delivered, read).
+    Expected<QPair<qint64, qint64>> raiseWatermarks(const QString &conversationId,
+                                                    const QString &userId, qint64 delivered,
+                                                    qint64 read);
+    QList<MemberInfo> members(const QString &conversationId) const;
+    QStringList conversationIds() const;
+    std::optional<ConversationInfo> conversation(const QString &conversationId,
+                                                 const QString &myUserId) const;
+    QList<ConversationInfo> conversations(const QString &myUserId) const;
+
+    // --- own read watermark ---------------------------------------------------------------
+    // Local (what the user saw) and sent (what the server has been told) watermarks.
+    Expected<bool> raiseOwnRead(const QString &conversationId, qint64 seq); // true if it grew
+    Status setOwnReadSent(const QString &conversationId, qint64 seq);
+    QPair<qint64, qint64> ownRead(const QString &conversationId) const; // (local, sent)
+    // Conversations whose local read watermark is ahead of what was sent.
+    QList<QPair<QString, qint64>> unsentReads() const;
+
+    // --- messages and ranges ---------------------------------------------------------------
+    struct InsertResult {
+        QList<LocalMessage> inserted;  // new rows
+        QList<LocalMessage> confirmed; // own outbox rows that turned out committed (now Sent)
+        int duplicates = 0;            // already stored (conversation, seq)
+    };
+    // Store messages (any order, any conversations). Duplicates by (conversation, seq) are
+    // dropped; the known ranges grow; an own message matching an outbox row (same
+    // client_msg_id) takes that row's place (localId kept) and leaves the outbox.
+    Expected<InsertResult> insertMessages(const QList<chat::proto::Message> &messages,
+                                          const QString &myUserId);
+    // An ack: move the outbox row to messages with its seq, in the caller's transaction.
+    // Returns the now-Sent message, or nullopt if the row is no longer in the outbox.
+    Expected<std::optional<LocalMessage>> applyAck(const QString &clientMsgId,
+                                                   const QString &conversationId,
+                                                   const QString &messageId, qint64 seq,
+                                                   qint64 ts, const QString &myUserId);
+    // Record that [from, to] is known to be complete (messages stored or none exist).
+    Status addRange(const QString &conversationId, qint64 from, qint64 to);
+    QList<SeqRange> ranges(const QString &conversationId) const; // ascending
+    qint64 maxStoredSeq(const QString &conversationId) const;
+    // Missing [from, to] between 1 and the conversation's lastSeq, newest first.
+    QList<SeqRange> gaps(const QString &conversationId) const;
+    QList<LocalMessage> messages(const QString &conversationId, qint64 beforeSeq, int limit,
+                                 const QString &myUserId) const;
+    QList<LocalMessage> messagesInRange(const QString &conversationId, qint64 fromSeq,
+                                        qint64 toSeq, const QString &myUserId) const;
+    std::optional<LocalMessage> messageByLocalId(const QString &localId,
+                                                 const QString &myUserId) const;
+    // Own stored messages with fromSeq <= seq <= toSeq (receipt updates).
+    QList<LocalMessage> ownMessagesInRange(const QString &conversationId, qint64 fromSeq,
+                                           qint64 toSeq, const QString &myUserId) const;
+    qint64 messageCount(const QString &conversationId = {}) const;
+
+    // --- outbox ------------------------------------------------------------------------------
+    // Append a Pending row with a fresh client_msg_id (UUID); durable on return.
+    Expected<LocalMessage> enqueue(const QString &conversationId, const QString &content,
+                                   qint64 createdTs, const QString &senderId);
+    Status markFailed(const QString &clientMsgId, const QString &code, const QString &message);
+    Status markPending(const QString &clientMsgId);
+    Status removeFromOutbox(const QString &clientMsgId);
+    QList<LocalMessage> outbox(const QString &conversationId = {}) const; // send order
+    std::optional<LocalMessage> outboxEntry(const QString &clientMsgId) const;
+
+    // --- drafts ------------------------------------------------------------------------------
+    QString draft(const QString &conversationId) const;
+    Status setDraft(const QString &conversationId, const QString &text);
+
+    // Compute state/counts of an own message from the members' watermarks.
+    void decorate(LocalMessage &m, const QString &myUserId) const;
+
+private:
+    LocalStore() = default;
+    Status migrate();
+    QSqlQuery &prepared(const QString &sql) const;
+    Error sqlError(const QSqlQuery &q, const QString &what) const;
+    LocalMessage readMessageRow(const QSqlQuery &q, const QString &myUserId) const;
+
+    QString m_path;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    mutable QHash<QString, QSqlQuery> m_statements;
+    bool m_inTransaction = false;
+};
+
+} // namespace chat::sync
