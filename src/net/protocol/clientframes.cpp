@@ -148,9 +148,10 @@ CreateConversationRequest CreateConversationRequest::read(JsonReader &r, const L
     f.kind = r.oneOf("kind"_L1, {"direct"_L1, "group"_L1}) == "group"_L1 ? ConversationKind::Group
                                                                          : ConversationKind::Direct;
     f.title = r.string("title"_L1, 0, l.maxTitleChars, Presence::Optional);
-    f.members = r.stringArray("members"_L1, f.kind == ConversationKind::Direct ? 1 : 0,
-                              f.kind == ConversationKind::Direct ? 1 : l.maxGroupSize, 1,
-                              l.maxObjectIdChars);
+    f.members = r.stringArray("members"_L1, 0, l.maxGroupSize, 1, l.maxObjectIdChars);
+    if (r.ok() && f.kind == ConversationKind::Direct && f.members.size() != 1)
+        r.fail(ErrorCode::BadRequest, "members"_L1,
+               u"field \"members\" of a direct conversation must name exactly one other user"_s);
     return f;
 }
 
