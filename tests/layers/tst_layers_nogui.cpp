@@ -78,9 +78,9 @@ private Q_SLOTS:
     void noGuiLibraryIsLoaded_data()
     {
         QTest::addColumn<QString>("prefix");
-        for (const char *lib : { "libQt6Gui", "libQt6Qml", "libQt6Quick", "libQt6QuickControls2",
-                                 "libQt6Widgets", "libQt6OpenGL", "libGL.", "libEGL", "libX11",
-                                 "libxcb.", "libwayland-client" }) {
+        for (const char *lib :
+             {"libQt6Gui", "libQt6Qml", "libQt6Quick", "libQt6QuickControls2", "libQt6Widgets",
+              "libQt6OpenGL", "libGL.", "libEGL", "libX11", "libxcb.", "libwayland-client"}) {
             QTest::newRow(lib) << QString::fromLatin1(lib);
         }
     }
@@ -91,8 +91,9 @@ private Q_SLOTS:
         QVERIFY2(!libs.isEmpty(), "could not read /proc/self/maps");
         for (const QString &name : libs) {
             QVERIFY2(!name.startsWith(prefix),
-                     qPrintable(name + u" is loaded: a GUI library reached the core layer "
-                                       u"(see docs/ARCHITECTURE.md)"_s));
+                     qPrintable(name
+                                + u" is loaded: a GUI library reached the core layer "
+                                  u"(see docs/ARCHITECTURE.md)"_s));
         }
     }
 };
