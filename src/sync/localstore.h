@@ -149,6 +149,7 @@ private:
     QString m_connectionName;
     QSqlDatabase m_db;
     mutable QHash<QString, QSqlQuery> m_statements;
+    mutable QHash<QString, QList<MemberInfo>> m_memberCache; // members() by conversation
     bool m_inTransaction = false;
 };
 

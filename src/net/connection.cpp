@@ -1,0 +1,447 @@
+#include "connection.h"
+
+#include "logging.h"
+#include "protocol/codec.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <algorithm>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QWebSocket>
+
+using namespace Qt::StringLiterals;
+using namespace chat::proto;
+
+namespace chat::net {
+
+namespace {
+// Give every frame with an `id` member the one chosen here.
+void assignId(ClientFrame &frame, const QString &id)
+{
+    std::visit(
+            [&](auto &f) {
+                if constexpr (requires { f.id; })
+                    f.id = id;
+            },
+            frame);
+}
+} // namespace
+
+QString Reply::errorString() const
+{
+    switch (status) {
+    case Status::Ok:
+        return {};
+    case Status::ServerError:
+        return error.message.isEmpty() ? errorCodeName(error.code) : error.message;
+    case Status::Timeout:
+        return u"the server did not answer in time"_s;
+    case Status::Disconnected:
+        return error.message.isEmpty() ? u"not connected to the server"_s : error.message;
+    }
+    return {};
+}
+
+Connection::Connection(QObject *parent) : QObject(parent)
+{
+    m_clock.start();
+    m_connectTimer = new QTimer(this);
+    m_connectTimer->setSingleShot(true);
+    connect(m_connectTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcNetWs) << "connect/handshake timeout after" << m_options.policy.connectTimeoutMs
+                        << "ms";
+        teardown(u"connection attempt timed out"_s, true);
+    });
+    m_reconnectTimer = new QTimer(this);
+    m_reconnectTimer->setSingleShot(true);
+    connect(m_reconnectTimer, &QTimer::timeout, this, &Connection::connectSocket);
+    m_heartbeatTimer = new QTimer(this);
+    connect(m_heartbeatTimer, &QTimer::timeout, this, &Connection::onHeartbeat);
+    m_requestTimer = new QTimer(this);
+    m_requestTimer->setSingleShot(true);
+    connect(m_requestTimer, &QTimer::timeout, this, &Connection::onRequestTimer);
+}
+
+Connection::~Connection()
+{
+    m_wanted = false;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+    // Callbacks are not run from the destructor: their owners are going away too.
+    m_pending.clear();
+}
+
+void Connection::open(const ConnectionOptions &options)
+{
+    if (m_socket || m_reconnectTimer->isActive())
+        teardown(u"reopened"_s, false);
+    m_options = options;
+    m_wanted = true;
+    m_attempt = 0;
+    connectSocket();
+}
+
+void Connection::close()
+{
+    m_wanted = false;
+    m_reconnectTimer->stop();
+    if (m_socket && m_state == State::Online)
+        m_socket->close(QWebSocketProtocol::CloseCodeNormal);
+    teardown(u"closed"_s, false);
+}
+
+void Connection::dropLink()
+{
+    if (!m_socket)
+        return;
+    qCInfo(lcNetWs) << "dropping the link on request";
+    teardown(u"link dropped"_s, true);
+}
+
+void Connection::reconnectNow()
+{
+    if (m_wanted && !m_socket) {
+        m_reconnectTimer->stop();
+        connectSocket();
+    }
+}
+
+bool Connection::reconnectPending() const
+{
+    return m_reconnectTimer->isActive();
+}
+
+void Connection::setState(State s)
+{
+    if (m_state == s)
+        return;
+    m_state = s;
+    qCDebug(lcNetWs) << "state" << s;
+    Q_EMIT stateChanged(s);
+}
+
+void Connection::connectSocket()
+{
+    if (!m_wanted || m_socket)
+        return;
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_options.limits.maxFrameBytes) * 64);
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_options.limits.maxFrameBytes) * 64);
+    if (m_options.url.scheme() == "wss"_L1 && !m_options.caFile.isEmpty()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        const auto certs = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
+        if (certs.isEmpty())
+            qCWarning(lcNetWs) << "no PEM certificate could be read from" << m_options.caFile;
+        ssl.addCaCertificates(certs);
+        m_socket->setSslConfiguration(ssl);
+    }
+    connect(m_socket, &QWebSocket::connected, this, &Connection::onConnected);
+    connect(m_socket, &QWebSocket::disconnected, this, &Connection::onDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &Connection::onTextMessage);
+    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError e) {
+                qCInfo(lcNetWs) << "socket error" << e << (m_socket ? m_socket->errorString() : QString());
+            });
+    connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        for (const QSslError &e : errors)
+            qCWarning(lcNetWs) << "TLS error:" << e.errorString();
+    });
+    connect(m_socket, &QWebSocket::pong, this, [this](quint64, const QByteArray &) {
+        m_lastSignOfLife = m_clock.elapsed();
+    });
+    setState(State::Connecting);
+    m_triedTokenThisAttempt = false;
+    m_connectTimer->start(m_options.policy.connectTimeoutMs);
+    qCInfo(lcNetWs) << "connecting to" << m_options.url.toDisplayString() << "attempt" << m_attempt;
+    m_socket->open(m_options.url);
+}
+
+void Connection::onConnected()
+{
+    m_connectTimer->stop();
+    m_lastSignOfLife = m_clock.elapsed();
+    setState(State::Authenticating);
+    sendAuth();
+}
+
+void Connection::sendAuth()
+{
+    const Credentials &c = m_options.credentials;
+    m_authRequestId = u"auth-"_s + QString::number(m_nextId++);
+    ClientFrame frame;
+    if (c.registerAccount) {
+        frame = RegisterRequest { m_authRequestId, c.username, c.password, c.displayName };
+    } else if (!c.token.isEmpty() && !m_triedTokenThisAttempt) {
+        m_triedTokenThisAttempt = true;
+        frame = AuthRequest { m_authRequestId, c.token };
+    } else if (!c.password.isEmpty()) {
+        frame = LoginRequest { m_authRequestId, c.username, c.password, c.device };
+    } else {
+        const QString why = u"no credentials left to try (token refused, no password)"_s;
+        m_wanted = false;
+        teardown(why, false);
+        Q_EMIT authFailed(why);
+        return;
+    }
+    // The auth answer has the ordinary request deadline; a silent server counts as a
+    // failed attempt.
+    m_connectTimer->start(m_options.policy.requestTimeoutMs);
+    sendRaw(encode(frame));
+}
+
+void Connection::handleAuthAnswer(const ServerFrame &frame)
+{
+    m_connectTimer->stop();
+    if (const auto *ok = std::get_if<AuthOk>(&frame)) {
+        m_user = ok->user;
+        m_heartbeatMs = m_options.policy.heartbeatOverrideMs > 0 ? m_options.policy.heartbeatOverrideMs
+                                                                  : qMax<qint64>(100, ok->heartbeatMs);
+        m_serverTimeOffset = ok->serverTime - QDateTime::currentMSecsSinceEpoch();
+        if (m_options.credentials.registerAccount)
+            m_options.credentials.registerAccount = false; // later reconnects: token/login
+        if (!ok->token.isEmpty() && ok->token != m_options.credentials.token) {
+            m_options.credentials.token = ok->token;
+            Q_EMIT tokenChanged(ok->token);
+        }
+        m_attempt = 0;
+        m_heartbeatTimer->start(int(m_heartbeatMs));
+        setState(State::Online);
+        qCInfo(lcNetWs) << "authenticated as" << m_user.username;
+        Q_EMIT authenticated(*ok);
+        return;
+    }
+    if (const auto *err = std::get_if<Error>(&frame)) {
+        if (err->code == ErrorCode::Unauthorized) {
+            const Credentials &c = m_options.credentials;
+            const bool canFallBack = m_triedTokenThisAttempt && !c.password.isEmpty()
+                    && !c.registerAccount;
+            if (canFallBack) {
+                qCInfo(lcNetWs) << "token refused, falling back to login";
+                m_options.credentials.token.clear();
+                sendAuth();
+                return;
+            }
+            const QString why = err->message.isEmpty() ? u"credentials refused"_s : err->message;
+            m_wanted = false;
+            teardown(why, false);
+            Q_EMIT authFailed(why);
+            return;
+        }
+        if (err->code == ErrorCode::Conflict && m_options.credentials.registerAccount) {
+            const QString why = err->message.isEmpty() ? u"username already taken"_s : err->message;
+            m_wanted = false;
+            teardown(why, false);
+            Q_EMIT authFailed(why);
+            return;
+        }
+        // unavailable, internal, rate limited...: a transient failure of this attempt.
+        teardown(u"authentication failed: "_s + err->message, true);
+        return;
+    }
+    teardown(u"unexpected answer to authentication"_s, true);
+}
+
+void Connection::onTextMessage(const QString &text)
+{
+    m_lastSignOfLife = m_clock.elapsed();
+    const QByteArray utf8 = text.toUtf8();
+    auto decoded = decodeServerFrame(utf8, m_options.limits);
+    if (!decoded) {
+        qCWarning(lcNetProtocol) << "undecodable frame from server:" << decoded.error().message
+                                 << utf8.left(200);
+        return;
+    }
+    ServerFrame frame = std::move(decoded).value();
+    const QString id = frameId(frame);
+    if (m_state == State::Authenticating) {
+        if (!id.isEmpty() && id == m_authRequestId) {
+            handleAuthAnswer(frame);
+            return;
+        }
+        // Pushes before auth_ok should not happen; ignore them.
+        qCDebug(lcNetWs) << "ignoring frame before auth_ok:" << frameType(frame);
+        return;
+    }
+    if (std::holds_alternative<Pong>(frame)) {
+        qCDebug(lcNetHeartbeat) << "pong";
+        return;
+    }
+    if (!id.isEmpty() && m_pending.contains(id)) {
+        Reply r;
+        if (const auto *err = std::get_if<Error>(&frame)) {
+            r.status = Reply::Status::ServerError;
+            r.error = *err;
+        } else {
+            r.status = Reply::Status::Ok;
+            r.frame = std::move(frame);
+        }
+        finish(id, r);
+        return;
+    }
+    Q_EMIT pushReceived(frame);
+}
+
+void Connection::onDisconnected()
+{
+    if (!m_socket)
+        return;
+    const QString reason = u"closed by server ("_s + QString::number(m_socket->closeCode()) + u") "_s
+            + m_socket->closeReason();
+    const bool wasAuthenticating = m_state == State::Authenticating;
+    const int code = m_socket->closeCode();
+    if (wasAuthenticating && code == CloseCode::Unauthorized && m_state != State::Online) {
+        // Handled by the error frame normally; a bare 4001 means the same.
+        qCInfo(lcNetWs) << "closed 4001 while authenticating";
+    }
+    teardown(reason, true);
+}
+
+void Connection::teardown(const QString &reason, bool reconnect)
+{
+    m_connectTimer->stop();
+    m_heartbeatTimer->stop();
+    const bool hadSocket = m_socket != nullptr;
+    if (m_socket) {
+        QWebSocket *s = m_socket;
+        m_socket = nullptr;
+        s->disconnect(this);
+        s->abort();
+        s->deleteLater();
+    }
+    failAllPending(Reply::Status::Disconnected, reason);
+    setState(State::Offline);
+    if (hadSocket) {
+        qCInfo(lcNetWs) << "link down:" << reason;
+        Q_EMIT linkLost(reason);
+    }
+    if (reconnect && m_wanted)
+        scheduleReconnect();
+}
+
+void Connection::scheduleReconnect()
+{
+    const int delay = m_options.policy.backoffFor(m_attempt);
+    ++m_attempt;
+    qCInfo(lcNetWs) << "reconnecting in" << delay << "ms";
+    m_reconnectTimer->start(delay);
+}
+
+QString Connection::request(ClientFrame frame, QObject *context, Callback callback, int timeoutMs)
+{
+    const QString id = u"r"_s + QString::number(m_nextId++);
+    assignId(frame, id);
+    if (m_state != State::Online || !m_socket) {
+        QPointer<QObject> ctx(context);
+        const bool hasCtx = context != nullptr;
+        QTimer::singleShot(0, this, [ctx, hasCtx, callback] {
+            if (hasCtx && !ctx)
+                return;
+            Reply r;
+            r.status = Reply::Status::Disconnected;
+            callback(r);
+        });
+        return id;
+    }
+    Pending p;
+    p.context = context;
+    p.hasContext = context != nullptr;
+    p.callback = std::move(callback);
+    p.deadline = m_clock.elapsed()
+            + (timeoutMs > 0 ? timeoutMs : m_options.policy.requestTimeoutMs);
+    m_pending.insert(id, std::move(p));
+    sendRaw(encode(frame));
+    armRequestTimer();
+    return id;
+}
+
+bool Connection::post(const ClientFrame &frame)
+{
+    if (m_state != State::Online || !m_socket)
+        return false;
+    return sendRaw(encode(frame));
+}
+
+bool Connection::sendRaw(const QByteArray &utf8)
+{
+    if (!m_socket)
+        return false;
+    qCDebug(lcNetWs) << "out:" << utf8.left(300);
+    return m_socket->sendTextMessage(QString::fromUtf8(utf8)) > 0 || utf8.isEmpty();
+}
+
+void Connection::finish(const QString &id, const Reply &reply)
+{
+    auto it = m_pending.find(id);
+    if (it == m_pending.end())
+        return;
+    Pending p = std::move(it.value());
+    m_pending.erase(it);
+    armRequestTimer();
+    if (p.hasContext && !p.context)
+        return;
+    p.callback(reply);
+}
+
+void Connection::failAllPending(Reply::Status status, const QString &why)
+{
+    m_requestTimer->stop();
+    const auto pending = std::exchange(m_pending, {});
+    for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
+        if (it->hasContext && !it->context)
+            continue;
+        Reply r;
+        r.status = status;
+        r.error.message = why;
+        it->callback(r);
+    }
+}
+
+void Connection::armRequestTimer()
+{
+    if (m_pending.isEmpty()) {
+        m_requestTimer->stop();
+        return;
+    }
+    qint64 next = std::numeric_limits<qint64>::max();
+    for (const Pending &p : std::as_const(m_pending))
+        next = qMin(next, p.deadline);
+    m_requestTimer->start(int(std::clamp<qint64>(next - m_clock.elapsed(), 0, 1 << 30)));
+}
+
+void Connection::onRequestTimer()
+{
+    const qint64 now = m_clock.elapsed();
+    QStringList expired;
+    for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it)
+        if (it->deadline <= now)
+            expired.append(it.key());
+    for (const QString &id : std::as_const(expired)) {
+        Reply r;
+        r.status = Reply::Status::Timeout;
+        r.error.message = u"the server did not answer in time"_s;
+        qCInfo(lcNetWs) << "request" << id << "timed out";
+        finish(id, r);
+    }
+    armRequestTimer();
+}
+
+void Connection::onHeartbeat()
+{
+    if (!m_socket || m_state != State::Online)
+        return;
+    const qint64 silentFor = m_clock.elapsed() - m_lastSignOfLife;
+    if (silentFor >= m_heartbeatMs * qMax(1, m_options.policy.deadAfterHeartbeats)) {
+        qCInfo(lcNetHeartbeat) << "no sign of life for" << silentFor << "ms: dead link";
+        teardown(u"heartbeat timeout"_s, true);
+        return;
+    }
+    Ping ping;
+    ping.ts = QDateTime::currentMSecsSinceEpoch();
+    sendRaw(encode(ping));
+}
+
+} // namespace chat::net

@@ -1,0 +1,1120 @@
+#include "localstore.h"
+
+#include "net/logging.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QUuid>
+#include <algorithm>
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+using namespace chat::proto;
+
+// Q_INIT_RESOURCE must be used outside any namespace. Needed when chat_sync is linked
+// statically into a program that would otherwise drop the resource object.
+static void initMigrationResources()
+{
+    Q_INIT_RESOURCE(client_migrations);
+}
+
+namespace chat::sync {
+
+namespace {
+const auto kMigrationDir = u":/chat/client/migrations"_s;
+
+// Split a migration file into statements: a statement ends with ';' at the end of a line,
+// except inside CREATE TRIGGER ... END; bodies.
+QStringList splitStatements(const QString &sql)
+{
+    QStringList out;
+    QString current;
+    bool inTrigger = false;
+    const auto lines = sql.split(u'\n');
+    for (const QString &rawLine : lines) {
+        const QString line = rawLine.trimmed();
+        if (current.trimmed().isEmpty() && (line.startsWith("--"_L1) || line.isEmpty()))
+            continue;
+        current += rawLine + u'\n';
+        if (line.startsWith("CREATE TRIGGER"_L1, Qt::CaseInsensitive))
+            inTrigger = true;
+        if (line.endsWith(u';')) {
+            if (inTrigger && line.compare("END;"_L1, Qt::CaseInsensitive) != 0)
+                continue;
+            inTrigger = false;
+            out.append(current.trimmed());
+            current.clear();
+        }
+    }
+    if (!current.trimmed().isEmpty())
+        out.append(current.trimmed());
+    return out;
+}
+
+Error storageError(const QString &message)
+{
+    return Error { Error::Code::Storage, message, {} };
+}
+} // namespace
+
+LocalStore::~LocalStore()
+{
+    m_statements.clear();
+    if (m_db.isValid())
+        m_db.close();
+    m_db = QSqlDatabase();
+    if (!m_connectionName.isEmpty())
+        QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+int LocalStore::latestSchemaVersion()
+{
+    initMigrationResources();
+    int latest = 0;
+    const auto files = QDir(kMigrationDir).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
+    for (const QString &f : files)
+        latest = qMax(latest, f.section(u'_', 0, 0).toInt());
+    return latest;
+}
+
+Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
+{
+    initMigrationResources();
+    static std::atomic<int> counter { 0 };
+    std::unique_ptr<LocalStore> store(new LocalStore);
+    store->m_path = QFileInfo(filePath).absoluteFilePath();
+    const QFileInfo fi(store->m_path);
+    if (!QDir().mkpath(fi.absolutePath()))
+        return storageError(u"cannot create the folder "_s + fi.absolutePath());
+    // Create the file ourselves first so that it is private from its first byte.
+    if (!fi.exists()) {
+        QFile f(store->m_path);
+        if (!f.open(QIODevice::WriteOnly))
+            return storageError(u"cannot create "_s + store->m_path + u": "_s + f.errorString());
+        f.close();
+    }
+    QFile::setPermissions(store->m_path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+
+    store->m_connectionName = u"chat-store-"_s + QString::number(++counter);
+    store->m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, store->m_connectionName);
+    store->m_db.setDatabaseName(store->m_path);
+    store->m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    if (!store->m_db.open())
+        return storageError(u"cannot open "_s + store->m_path + u": "_s
+                            + store->m_db.lastError().text());
+    {
+        QSqlQuery q(store->m_db);
+        for (const auto &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
+                                    u"PRAGMA foreign_keys=ON"_s }) {
+            if (!q.exec(pragma))
+                return storageError(u"cannot configure "_s + store->m_path + u": "_s
+                                    + q.lastError().text());
+        }
+        // synchronous=NORMAL in WAL mode keeps the database consistent on power loss but
+        // may lose the last commits; FULL makes the outbox durable even then.
+        q.exec(u"PRAGMA synchronous=FULL"_s);
+    }
+    if (Status s = store->migrate(); !s)
+        return s.error();
+    // WAL side files inherit the umask: tighten them too.
+    for (const auto &suffix : { u"-wal"_s, u"-shm"_s })
+        if (QFile::exists(store->m_path + suffix))
+            QFile::setPermissions(store->m_path + suffix,
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return store;
+}
+
+int LocalStore::schemaVersion() const
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+Status LocalStore::migrate()
+{
+    const int current = schemaVersion();
+    if (current < 0)
+        return storageError(u"cannot read the schema version of "_s + m_path);
+    const auto files = QDir(kMigrationDir).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
+    int latest = 0;
+    for (const QString &name : files)
+        latest = qMax(latest, name.section(u'_', 0, 0).toInt());
+    if (current > latest)
+        return storageError(u"the store "_s + m_path + u" has schema version "_s
+                            + QString::number(current) + u", newer than this program knows ("_s
+                            + QString::number(latest) + u"); use a newer version"_s);
+    for (const QString &name : files) {
+        const int version = name.section(u'_', 0, 0).toInt();
+        if (version <= current)
+            continue;
+        QFile f(kMigrationDir + u'/' + name);
+        if (!f.open(QIODevice::ReadOnly))
+            return storageError(u"cannot read migration "_s + name);
+        const QString sql = QString::fromUtf8(f.readAll());
+        if (!m_db.transaction())
+            return storageError(u"cannot start migration "_s + name + u": "_s
+                                + m_db.lastError().text());
+        QSqlQuery q(m_db);
+        for (const QString &statement : splitStatements(sql)) {
+            if (!q.exec(statement)) {
+                const QString why = q.lastError().text();
+                q.finish();
+                m_db.rollback();
+                return storageError(u"migration "_s + name + u" failed: "_s + why);
+            }
+        }
+        if (!q.exec(u"PRAGMA user_version = "_s + QString::number(version))) {
+            const QString why = q.lastError().text();
+            m_db.rollback();
+            return storageError(u"migration "_s + name + u" failed: "_s + why);
+        }
+        q.finish();
+        if (!m_db.commit())
+            return storageError(u"migration "_s + name + u" could not commit: "_s
+                                + m_db.lastError().text());
+        qCInfo(lcSyncStore) << "migrated" << m_path << "to schema version" << version;
+    }
+    return {};
+}
+
+QSqlQuery &LocalStore::prepared(const QString &sql) const
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        QSqlQuery q(m_db);
+        if (!q.prepare(sql))
+            qCCritical(lcSyncStore) << "cannot prepare" << sql << q.lastError().text();
+        it = m_statements.insert(sql, q);
+    } else {
+        it->finish();
+    }
+    return *it;
+}
+
+Error LocalStore::sqlError(const QSqlQuery &q, const QString &what) const
+{
+    const QString text = q.lastError().text();
+    qCWarning(lcSyncStore) << what << "failed:" << text;
+    return storageError(what + u" failed: "_s + text);
+}
+
+// --- transactions --------------------------------------------------------------------------
+
+LocalStore::Transaction::Transaction(LocalStore &store) : m_store(store) { }
+
+LocalStore::Transaction::~Transaction()
+{
+    if (m_open) {
+        for (auto &q : m_store.m_statements)
+            q.finish();
+        m_store.m_db.rollback();
+        m_store.m_inTransaction = false;
+        qCInfo(lcSyncStore) << "transaction rolled back";
+    }
+}
+
+Status LocalStore::Transaction::begin()
+{
+    if (m_store.m_inTransaction)
+        return storageError(u"nested transaction"_s);
+    for (auto &q : m_store.m_statements)
+        q.finish();
+    if (!m_store.m_db.transaction())
+        return storageError(u"cannot begin a transaction: "_s + m_store.m_db.lastError().text());
+    m_open = true;
+    m_store.m_inTransaction = true;
+    return {};
+}
+
+Status LocalStore::Transaction::commit()
+{
+    if (!m_open)
+        return storageError(u"commit without a transaction"_s);
+    for (auto &q : m_store.m_statements)
+        q.finish();
+    if (!m_store.m_db.commit()) {
+        const QString why = m_store.m_db.lastError().text();
+        return storageError(u"commit failed: "_s + why); // destructor rolls back
+    }
+    m_open = false;
+    m_store.m_inTransaction = false;
+    return {};
+}
+
+// --- meta ------------------------------------------------------------------------------------
+
+QString LocalStore::meta(const QString &key) const
+{
+    QSqlQuery &q = prepared(u"SELECT value FROM meta WHERE key = :k"_s);
+    q.bindValue(u":k"_s, key);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+
+Status LocalStore::setMeta(const QString &key, const QString &value)
+{
+    QSqlQuery &q = prepared(u"INSERT INTO meta (key, value) VALUES (:k, :v) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s);
+    q.bindValue(u":k"_s, key);
+    q.bindValue(u":v"_s, value);
+    if (!q.exec())
+        return sqlError(q, u"saving "_s + key);
+    return {};
+}
+
+Status LocalStore::removeMeta(const QString &key)
+{
+    QSqlQuery &q = prepared(u"DELETE FROM meta WHERE key = :k"_s);
+    q.bindValue(u":k"_s, key);
+    if (!q.exec())
+        return sqlError(q, u"removing "_s + key);
+    return {};
+}
+
+// --- users -----------------------------------------------------------------------------------
+
+Status LocalStore::upsertUser(const User &u)
+{
+    QSqlQuery &q = prepared(u"INSERT INTO users (user_id, username, display_name) VALUES (:i, :u, :d) "
+                            "ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, "
+                            "display_name = excluded.display_name"_s);
+    q.bindValue(u":i"_s, u.userId);
+    q.bindValue(u":u"_s, u.username);
+    q.bindValue(u":d"_s, u.displayName);
+    if (!q.exec())
+        return sqlError(q, u"saving user"_s);
+    return {};
+}
+
+std::optional<UserInfo> LocalStore::user(const QString &userId) const
+{
+    QSqlQuery &q = prepared(u"SELECT username, display_name FROM users WHERE user_id = :i"_s);
+    q.bindValue(u":i"_s, userId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return UserInfo { userId, q.value(0).toString(), q.value(1).toString() };
+}
+
+// --- conversations ---------------------------------------------------------------------------
+
+bool LocalStore::hasConversation(const QString &conversationId) const
+{
+    QSqlQuery &q = prepared(u"SELECT 1 FROM conversations WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    return q.exec() && q.next();
+}
+
+Status LocalStore::upsertConversation(const Conversation &c, const QString &myUserId,
+                                      bool *changed, bool *inserted)
+{
+    bool isNew = false;
+    bool differs = false;
+    {
+        QSqlQuery &q = prepared(u"SELECT kind, title, last_seq, created_ts, placeholder, left_conversation "
+                                "FROM conversations WHERE conversation_id = :c"_s);
+        q.bindValue(u":c"_s, c.conversationId);
+        if (!q.exec())
+            return sqlError(q, u"reading conversation"_s);
+        if (!q.next()) {
+            isNew = true;
+        } else {
+            differs = q.value(0).toString() != conversationKindName(c.kind)
+                    || q.value(1).toString() != c.title || q.value(2).toLongLong() < c.lastSeq
+                    || q.value(4).toInt() != 0;
+        }
+    }
+    const bool left = !myUserId.isEmpty() && !c.member(myUserId);
+    {
+        QSqlQuery &q = prepared(
+                u"INSERT INTO conversations (conversation_id, kind, title, last_seq, created_ts, "
+                "placeholder, left_conversation) VALUES (:c, :k, :t, :l, :ts, 0, :left) "
+                "ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, "
+                "title = excluded.title, last_seq = MAX(last_seq, excluded.last_seq), "
+                "created_ts = excluded.created_ts, placeholder = 0, "
+                "left_conversation = excluded.left_conversation"_s);
+        q.bindValue(u":c"_s, c.conversationId);
+        q.bindValue(u":k"_s, conversationKindName(c.kind));
+        q.bindValue(u":t"_s, c.title);
+        q.bindValue(u":l"_s, c.lastSeq);
+        q.bindValue(u":ts"_s, c.createdTs);
+        q.bindValue(u":left"_s, left ? 1 : 0);
+        if (!q.exec())
+            return sqlError(q, u"saving conversation"_s);
+    }
+    // Members: replace the list, keeping watermarks monotonic.
+    const QList<MemberInfo> before = members(c.conversationId);
+    QHash<QString, MemberInfo> old;
+    for (const MemberInfo &m : before)
+        old.insert(m.userId, m);
+    {
+        QSqlQuery &q = prepared(u"DELETE FROM members WHERE conversation_id = :c"_s);
+        q.bindValue(u":c"_s, c.conversationId);
+        if (!q.exec())
+            return sqlError(q, u"replacing members"_s);
+    }
+    for (const Member &m : c.members) {
+        const MemberInfo prev = old.value(m.userId);
+        const qint64 delivered = qMax(prev.deliveredSeq, m.deliveredSeq);
+        const qint64 read = qMax(prev.readSeq, m.readSeq);
+        if (!old.contains(m.userId) || delivered != prev.deliveredSeq || read != prev.readSeq
+            || prev.admin != (m.role == Role::Admin))
+            differs = true;
+        QSqlQuery &q = prepared(u"INSERT INTO members (conversation_id, user_id, role, delivered_seq, "
+                                "read_seq) VALUES (:c, :u, :r, :d, :rd)"_s);
+        q.bindValue(u":c"_s, c.conversationId);
+        q.bindValue(u":u"_s, m.userId);
+        q.bindValue(u":r"_s, roleName(m.role));
+        q.bindValue(u":d"_s, qMax(delivered, read));
+        q.bindValue(u":rd"_s, read);
+        if (!q.exec())
+            return sqlError(q, u"saving member"_s);
+    }
+    if (before.size() != c.members.size())
+        differs = true;
+    m_memberCache.remove(c.conversationId);
+    if (changed)
+        *changed = isNew || differs;
+    if (inserted)
+        *inserted = isNew;
+    return {};
+}
+
+Status LocalStore::ensureConversation(const QString &conversationId, qint64 lastSeq)
+{
+    QSqlQuery &q = prepared(u"INSERT INTO conversations (conversation_id, last_seq, placeholder) "
+                            "VALUES (:c, :l, 1) ON CONFLICT (conversation_id) DO UPDATE SET "
+                            "last_seq = MAX(last_seq, excluded.last_seq)"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":l"_s, lastSeq);
+    if (!q.exec())
+        return sqlError(q, u"saving conversation"_s);
+    return {};
+}
+
+Status LocalStore::raiseLastSeq(const QString &conversationId, qint64 lastSeq)
+{
+    QSqlQuery &q = prepared(u"UPDATE conversations SET last_seq = MAX(last_seq, :l) "
+                            "WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":l"_s, lastSeq);
+    if (!q.exec())
+        return sqlError(q, u"saving last seq"_s);
+    return {};
+}
+
+Expected<QPair<qint64, qint64>> LocalStore::raiseWatermarks(const QString &conversationId,
+                                                            const QString &userId,
+                                                            qint64 delivered, qint64 read)
+{
+    QPair<qint64, qint64> previous { 0, 0 };
+    {
+        QSqlQuery &q = prepared(u"SELECT delivered_seq, read_seq FROM members "
+                                "WHERE conversation_id = :c AND user_id = :u"_s);
+        q.bindValue(u":c"_s, conversationId);
+        q.bindValue(u":u"_s, userId);
+        if (!q.exec())
+            return sqlError(q, u"reading watermarks"_s);
+        if (!q.next())
+            return Error { Error::Code::NotFound, u"not a member"_s, {} };
+        previous = { q.value(0).toLongLong(), q.value(1).toLongLong() };
+    }
+    QSqlQuery &q = prepared(u"UPDATE members SET read_seq = MAX(read_seq, :r), "
+                            "delivered_seq = MAX(delivered_seq, :d, :r) "
+                            "WHERE conversation_id = :c AND user_id = :u"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":u"_s, userId);
+    q.bindValue(u":d"_s, delivered);
+    q.bindValue(u":r"_s, read);
+    if (!q.exec())
+        return sqlError(q, u"saving watermarks"_s);
+    m_memberCache.remove(conversationId);
+    return previous;
+}
+
+QList<MemberInfo> LocalStore::members(const QString &conversationId) const
+{
+    if (auto it = m_memberCache.constFind(conversationId); it != m_memberCache.cend())
+        return *it;
+    QList<MemberInfo> out;
+    QSqlQuery &q = prepared(u"SELECT m.user_id, IFNULL(u.username, ''), IFNULL(u.display_name, ''), "
+                            "m.role, m.delivered_seq, m.read_seq FROM members m "
+                            "LEFT JOIN users u ON u.user_id = m.user_id "
+                            "WHERE m.conversation_id = :c ORDER BY m.user_id"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out.append(MemberInfo { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                q.value(3).toString() == "admin"_L1, q.value(4).toLongLong(),
+                                q.value(5).toLongLong() });
+    q.finish();
+    m_memberCache.insert(conversationId, out);
+    return out;
+}
+
+QStringList LocalStore::conversationIds() const
+{
+    QStringList out;
+    QSqlQuery &q = prepared(u"SELECT conversation_id FROM conversations ORDER BY conversation_id"_s);
+    if (q.exec())
+        while (q.next())
+            out.append(q.value(0).toString());
+    q.finish();
+    return out;
+}
+
+std::optional<ConversationInfo> LocalStore::conversation(const QString &conversationId,
+                                                         const QString &myUserId) const
+{
+    ConversationInfo c;
+    {
+        QSqlQuery &q = prepared(u"SELECT kind, title, last_seq, created_ts, left_conversation, "
+                                "own_read_seq FROM conversations WHERE conversation_id = :c"_s);
+        q.bindValue(u":c"_s, conversationId);
+        if (!q.exec() || !q.next())
+            return std::nullopt;
+        c.conversationId = conversationId;
+        c.group = q.value(0).toString() == "group"_L1;
+        c.title = q.value(1).toString();
+        c.lastSeq = q.value(2).toLongLong();
+        c.createdTs = q.value(3).toLongLong();
+        c.left = q.value(4).toInt() != 0;
+        c.readSeq = q.value(5).toLongLong();
+        q.finish();
+    }
+    c.members = members(conversationId);
+    for (const MemberInfo &m : std::as_const(c.members)) {
+        if (m.userId == myUserId)
+            c.readSeq = qMax(c.readSeq, m.readSeq);
+        else if (!c.group && c.otherUserId.isEmpty())
+            c.otherUserId = m.userId;
+    }
+    c.displayTitle = c.title;
+    if (!c.group && c.displayTitle.isEmpty()) {
+        for (const MemberInfo &m : std::as_const(c.members))
+            if (m.userId == c.otherUserId)
+                c.displayTitle = m.displayName.isEmpty() ? m.username : m.displayName;
+    }
+    c.lastActivityTs = c.createdTs;
+    {
+        QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                                "content, ts, local_id FROM messages WHERE conversation_id = :c "
+                                "ORDER BY seq DESC LIMIT 1"_s);
+        q.bindValue(u":c"_s, conversationId);
+        if (q.exec() && q.next()) {
+            c.lastMessage = readMessageRow(q, myUserId);
+            c.hasLastMessage = true;
+            c.lastActivityTs = qMax(c.lastActivityTs, c.lastMessage.ts);
+        }
+        q.finish();
+    }
+    const QList<LocalMessage> pending = outbox(conversationId);
+    c.pendingCount = int(pending.size());
+    if (!pending.isEmpty()) {
+        c.lastMessage = pending.constLast();
+        c.hasLastMessage = true;
+        c.lastActivityTs = qMax(c.lastActivityTs, c.lastMessage.ts);
+    }
+    {
+        // Unread: messages above the read watermark, minus the user's own.
+        QSqlQuery &q = prepared(u"SELECT COUNT(*) FROM messages WHERE conversation_id = :c "
+                                "AND seq > :r AND sender_id = :me"_s);
+        q.bindValue(u":c"_s, conversationId);
+        q.bindValue(u":r"_s, c.readSeq);
+        q.bindValue(u":me"_s, myUserId);
+        qint64 own = 0;
+        if (q.exec() && q.next())
+            own = q.value(0).toLongLong();
+        q.finish();
+        c.unreadCount = int(qMax<qint64>(0, c.lastSeq - c.readSeq - own));
+    }
+    return c;
+}
+
+QList<ConversationInfo> LocalStore::conversations(const QString &myUserId) const
+{
+    QList<ConversationInfo> out;
+    const QStringList ids = conversationIds();
+    for (const QString &id : ids)
+        if (auto c = conversation(id, myUserId))
+            out.append(*c);
+    std::stable_sort(out.begin(), out.end(), [](const ConversationInfo &a, const ConversationInfo &b) {
+        if (a.lastActivityTs != b.lastActivityTs)
+            return a.lastActivityTs > b.lastActivityTs;
+        return a.conversationId < b.conversationId;
+    });
+    return out;
+}
+
+// --- own read watermark ------------------------------------------------------------------------
+
+Expected<bool> LocalStore::raiseOwnRead(const QString &conversationId, qint64 seq)
+{
+    QSqlQuery &q = prepared(u"UPDATE conversations SET own_read_seq = :s "
+                            "WHERE conversation_id = :c AND own_read_seq < :s"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":s"_s, seq);
+    if (!q.exec())
+        return sqlError(q, u"saving the read position"_s);
+    return q.numRowsAffected() > 0;
+}
+
+Status LocalStore::setOwnReadSent(const QString &conversationId, qint64 seq)
+{
+    QSqlQuery &q = prepared(u"UPDATE conversations SET own_read_sent_seq = MAX(own_read_sent_seq, :s) "
+                            "WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":s"_s, seq);
+    if (!q.exec())
+        return sqlError(q, u"saving the read position"_s);
+    return {};
+}
+
+QPair<qint64, qint64> LocalStore::ownRead(const QString &conversationId) const
+{
+    QSqlQuery &q = prepared(u"SELECT own_read_seq, own_read_sent_seq FROM conversations "
+                            "WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (!q.exec() || !q.next())
+        return { 0, 0 };
+    return { q.value(0).toLongLong(), q.value(1).toLongLong() };
+}
+
+QList<QPair<QString, qint64>> LocalStore::unsentReads() const
+{
+    QList<QPair<QString, qint64>> out;
+    QSqlQuery &q = prepared(u"SELECT conversation_id, own_read_seq FROM conversations "
+                            "WHERE own_read_seq > own_read_sent_seq"_s);
+    if (q.exec())
+        while (q.next())
+            out.append({ q.value(0).toString(), q.value(1).toLongLong() });
+    q.finish();
+    return out;
+}
+
+// --- messages ------------------------------------------------------------------------------------
+
+LocalMessage LocalStore::readMessageRow(const QSqlQuery &q, const QString &myUserId) const
+{
+    LocalMessage m;
+    m.conversationId = q.value(0).toString();
+    m.seq = q.value(1).toLongLong();
+    m.messageId = q.value(2).toString();
+    m.senderId = q.value(3).toString();
+    m.clientMsgId = q.value(4).toString();
+    m.kind = q.value(5).toString();
+    m.content = q.value(6).toString();
+    m.ts = q.value(7).toLongLong();
+    m.localId = q.value(8).toString();
+    m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+    decorate(m, myUserId);
+    return m;
+}
+
+void LocalStore::decorate(LocalMessage &m, const QString &myUserId) const
+{
+    if (m.seq == 0)
+        return; // outbox rows carry their own state
+    if (!m.outgoing) {
+        m.state = DeliveryState::Received;
+        return;
+    }
+    const QList<MemberInfo> ms = members(m.conversationId);
+    int others = 0, delivered = 0, read = 0;
+    for (const MemberInfo &mi : ms) {
+        if (mi.userId == myUserId)
+            continue;
+        ++others;
+        if (mi.deliveredSeq >= m.seq)
+            ++delivered;
+        if (mi.readSeq >= m.seq)
+            ++read;
+    }
+    m.otherMembers = others;
+    m.deliveredCount = delivered;
+    m.readCount = read;
+    if (others > 0 && read == others)
+        m.state = DeliveryState::Read;
+    else if (others > 0 && delivered == others)
+        m.state = DeliveryState::Delivered;
+    else
+        m.state = DeliveryState::Sent;
+}
+
+Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Message> &messages,
+                                                              const QString &myUserId)
+{
+    InsertResult result;
+    // Sorted per conversation so contiguous runs become one range each.
+    QList<Message> sorted = messages;
+    std::sort(sorted.begin(), sorted.end(), [](const Message &a, const Message &b) {
+        return a.conversationId != b.conversationId ? a.conversationId < b.conversationId
+                                                    : a.seq < b.seq;
+    });
+    QString runConv;
+    qint64 runFrom = 0, runTo = -1;
+    auto flushRun = [&]() -> Status {
+        if (!runConv.isEmpty() && runTo >= runFrom)
+            return addRange(runConv, runFrom, runTo);
+        return {};
+    };
+    for (const Message &m : std::as_const(sorted)) {
+        if (m.seq <= 0)
+            continue;
+        if (m.conversationId != runConv || m.seq > runTo + 1) {
+            if (Status s = flushRun(); !s)
+                return s.error();
+            runConv = m.conversationId;
+            runFrom = m.seq;
+            runTo = m.seq;
+        } else {
+            runTo = qMax(runTo, m.seq);
+        }
+
+        if (!hasConversation(m.conversationId)) {
+            if (Status s = ensureConversation(m.conversationId, m.seq); !s)
+                return s.error();
+        } else if (Status s = raiseLastSeq(m.conversationId, m.seq); !s) {
+            return s.error();
+        }
+        // An own message that is still in our outbox: it was committed (the ack was lost or
+        // the push overtook it). It keeps the outbox row's local id.
+        QString localId = m.messageId;
+        bool fromOutbox = false;
+        if (!myUserId.isEmpty() && m.senderId == myUserId && !m.clientMsgId.isEmpty()) {
+            if (outboxEntry(m.clientMsgId)) {
+                localId = m.clientMsgId;
+                fromOutbox = true;
+            }
+        }
+        QSqlQuery &q = prepared(u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, "
+                                "client_msg_id, kind, content, ts, local_id) VALUES (:c, :s, :m, "
+                                ":snd, :cm, :k, :t, :ts, :l) ON CONFLICT DO NOTHING"_s);
+        q.bindValue(u":c"_s, m.conversationId);
+        q.bindValue(u":s"_s, m.seq);
+        q.bindValue(u":m"_s, m.messageId);
+        q.bindValue(u":snd"_s, m.senderId);
+        q.bindValue(u":cm"_s, m.clientMsgId);
+        q.bindValue(u":k"_s, m.kind);
+        q.bindValue(u":t"_s, m.content);
+        q.bindValue(u":ts"_s, m.ts);
+        q.bindValue(u":l"_s, localId);
+        if (!q.exec())
+            return sqlError(q, u"storing a message"_s);
+        if (q.numRowsAffected() == 0) {
+            ++result.duplicates;
+            continue;
+        }
+        LocalMessage lm;
+        lm.localId = localId;
+        lm.conversationId = m.conversationId;
+        lm.seq = m.seq;
+        lm.messageId = m.messageId;
+        lm.clientMsgId = m.clientMsgId;
+        lm.senderId = m.senderId;
+        lm.kind = m.kind;
+        lm.content = m.content;
+        lm.ts = m.ts;
+        lm.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+        if (fromOutbox) {
+            if (Status s = removeFromOutbox(m.clientMsgId); !s)
+                return s.error();
+            decorate(lm, myUserId);
+            result.confirmed.append(lm);
+        } else {
+            decorate(lm, myUserId);
+            result.inserted.append(lm);
+        }
+    }
+    if (Status s = flushRun(); !s)
+        return s.error();
+    return result;
+}
+
+Expected<std::optional<LocalMessage>> LocalStore::applyAck(const QString &clientMsgId,
+                                                           const QString &conversationId,
+                                                           const QString &messageId, qint64 seq,
+                                                           qint64 ts, const QString &myUserId)
+{
+    const auto entry = outboxEntry(clientMsgId);
+    if (!entry)
+        return std::optional<LocalMessage>();
+    Message m;
+    m.messageId = messageId;
+    m.conversationId = conversationId;
+    m.seq = seq;
+    m.senderId = myUserId;
+    m.clientMsgId = clientMsgId;
+    m.kind = entry->kind;
+    m.content = entry->content;
+    m.ts = ts;
+    auto ins = insertMessages({ m }, myUserId);
+    if (!ins)
+        return ins.error();
+    if (!ins.value().confirmed.isEmpty())
+        return std::optional<LocalMessage>(ins.value().confirmed.constFirst());
+    // Already stored under (conversation, seq) - e.g. the push came from another path
+    // before the outbox row existed. The outbox row is done either way.
+    if (Status s = removeFromOutbox(clientMsgId); !s)
+        return s.error();
+    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                            "content, ts, local_id FROM messages WHERE conversation_id = :c AND seq = :s"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":s"_s, seq);
+    if (!q.exec())
+        return sqlError(q, u"reading a message"_s);
+    if (!q.next())
+        return std::optional<LocalMessage>();
+    LocalMessage stored = readMessageRow(q, myUserId);
+    q.finish();
+    return std::optional<LocalMessage>(stored);
+}
+
+Status LocalStore::addRange(const QString &conversationId, qint64 from, qint64 to)
+{
+    if (from < 1 || to < from)
+        return {};
+    qint64 lo = from, hi = to;
+    {
+        QSqlQuery &q = prepared(u"SELECT MIN(from_seq), MAX(to_seq) FROM ranges WHERE conversation_id = :c "
+                                "AND from_seq <= :hi + 1 AND to_seq >= :lo - 1"_s);
+        q.bindValue(u":c"_s, conversationId);
+        q.bindValue(u":hi"_s, to);
+        q.bindValue(u":lo"_s, from);
+        if (!q.exec())
+            return sqlError(q, u"reading ranges"_s);
+        if (q.next() && !q.value(0).isNull()) {
+            lo = qMin(lo, q.value(0).toLongLong());
+            hi = qMax(hi, q.value(1).toLongLong());
+        }
+    }
+    {
+        QSqlQuery &q = prepared(u"DELETE FROM ranges WHERE conversation_id = :c "
+                                "AND from_seq <= :hi + 1 AND to_seq >= :lo - 1"_s);
+        q.bindValue(u":c"_s, conversationId);
+        q.bindValue(u":hi"_s, to);
+        q.bindValue(u":lo"_s, from);
+        if (!q.exec())
+            return sqlError(q, u"merging ranges"_s);
+    }
+    QSqlQuery &q = prepared(u"INSERT INTO ranges (conversation_id, from_seq, to_seq) VALUES (:c, :f, :t)"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":f"_s, lo);
+    q.bindValue(u":t"_s, hi);
+    if (!q.exec())
+        return sqlError(q, u"saving a range"_s);
+    return {};
+}
+
+QList<SeqRange> LocalStore::ranges(const QString &conversationId) const
+{
+    QList<SeqRange> out;
+    QSqlQuery &q = prepared(u"SELECT from_seq, to_seq FROM ranges WHERE conversation_id = :c "
+                            "ORDER BY from_seq"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (q.exec())
+        while (q.next())
+            out.append({ q.value(0).toLongLong(), q.value(1).toLongLong() });
+    q.finish();
+    return out;
+}
+
+qint64 LocalStore::maxStoredSeq(const QString &conversationId) const
+{
+    QSqlQuery &q = prepared(u"SELECT MAX(to_seq) FROM ranges WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (q.exec() && q.next())
+        return q.value(0).toLongLong();
+    return 0;
+}
+
+QList<SeqRange> LocalStore::gaps(const QString &conversationId) const
+{
+    qint64 lastSeq = 0;
+    {
+        QSqlQuery &q = prepared(u"SELECT last_seq FROM conversations WHERE conversation_id = :c"_s);
+        q.bindValue(u":c"_s, conversationId);
+        if (q.exec() && q.next())
+            lastSeq = q.value(0).toLongLong();
+        q.finish();
+    }
+    QList<SeqRange> out;
+    qint64 expected = 1;
+    for (const SeqRange &r : ranges(conversationId)) {
+        if (r.first > expected)
+            out.append({ expected, r.first - 1 });
+        expected = r.second + 1;
+    }
+    if (expected <= lastSeq)
+        out.append({ expected, lastSeq });
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+QList<LocalMessage> LocalStore::messages(const QString &conversationId, qint64 beforeSeq, int limit,
+                                         const QString &myUserId) const
+{
+    if (limit <= 0)
+        return {};
+    // The contiguous range that holds beforeSeq - 1 (or the newest range).
+    const QList<SeqRange> rs = ranges(conversationId);
+    if (rs.isEmpty())
+        return {};
+    SeqRange range { 0, -1 };
+    qint64 top = 0;
+    if (beforeSeq <= 0) {
+        range = rs.constLast();
+        top = range.second;
+    } else {
+        for (const SeqRange &r : rs)
+            if (r.first <= beforeSeq - 1 && beforeSeq - 1 <= r.second)
+                range = r;
+        top = beforeSeq - 1;
+    }
+    if (range.second < range.first)
+        return {};
+    const qint64 from = qMax(range.first, top - limit + 1);
+    return messagesInRange(conversationId, from, top, myUserId);
+}
+
+QList<LocalMessage> LocalStore::messagesInRange(const QString &conversationId, qint64 fromSeq,
+                                                qint64 toSeq, const QString &myUserId) const
+{
+    QList<LocalMessage> out;
+    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                            "content, ts, local_id FROM messages WHERE conversation_id = :c "
+                            "AND seq >= :f AND seq <= :t ORDER BY seq"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":f"_s, fromSeq);
+    q.bindValue(u":t"_s, toSeq);
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        LocalMessage m;
+        m.conversationId = q.value(0).toString();
+        m.seq = q.value(1).toLongLong();
+        m.messageId = q.value(2).toString();
+        m.senderId = q.value(3).toString();
+        m.clientMsgId = q.value(4).toString();
+        m.kind = q.value(5).toString();
+        m.content = q.value(6).toString();
+        m.ts = q.value(7).toLongLong();
+        m.localId = q.value(8).toString();
+        m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+        out.append(m);
+    }
+    q.finish();
+    // Decorate after the loop: decorate() may run other statements.
+    for (LocalMessage &m : out)
+        decorate(m, myUserId);
+    return out;
+}
+
+std::optional<LocalMessage> LocalStore::messageByLocalId(const QString &localId,
+                                                         const QString &myUserId) const
+{
+    if (auto e = outboxEntry(localId))
+        return e;
+    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                            "content, ts, local_id FROM messages WHERE local_id = :l"_s);
+    q.bindValue(u":l"_s, localId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    LocalMessage m;
+    m.conversationId = q.value(0).toString();
+    m.seq = q.value(1).toLongLong();
+    m.messageId = q.value(2).toString();
+    m.senderId = q.value(3).toString();
+    m.clientMsgId = q.value(4).toString();
+    m.kind = q.value(5).toString();
+    m.content = q.value(6).toString();
+    m.ts = q.value(7).toLongLong();
+    m.localId = q.value(8).toString();
+    m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+    q.finish();
+    decorate(m, myUserId);
+    return m;
+}
+
+QList<LocalMessage> LocalStore::ownMessagesInRange(const QString &conversationId, qint64 fromSeq,
+                                                   qint64 toSeq, const QString &myUserId) const
+{
+    QList<LocalMessage> out;
+    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                            "content, ts, local_id FROM messages WHERE conversation_id = :c "
+                            "AND seq >= :f AND seq <= :t AND sender_id = :me ORDER BY seq"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":f"_s, fromSeq);
+    q.bindValue(u":t"_s, toSeq);
+    q.bindValue(u":me"_s, myUserId);
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        LocalMessage m;
+        m.conversationId = q.value(0).toString();
+        m.seq = q.value(1).toLongLong();
+        m.messageId = q.value(2).toString();
+        m.senderId = q.value(3).toString();
+        m.clientMsgId = q.value(4).toString();
+        m.kind = q.value(5).toString();
+        m.content = q.value(6).toString();
+        m.ts = q.value(7).toLongLong();
+        m.localId = q.value(8).toString();
+        m.outgoing = true;
+        out.append(m);
+    }
+    q.finish();
+    for (LocalMessage &m : out)
+        decorate(m, myUserId);
+    return out;
+}
+
+qint64 LocalStore::messageCount(const QString &conversationId) const
+{
+    QSqlQuery &q = conversationId.isEmpty()
+            ? prepared(u"SELECT COUNT(*) FROM messages"_s)
+            : prepared(u"SELECT COUNT(*) FROM messages WHERE conversation_id = :c"_s);
+    if (!conversationId.isEmpty())
+        q.bindValue(u":c"_s, conversationId);
+    if (q.exec() && q.next())
+        return q.value(0).toLongLong();
+    return 0;
+}
+
+// --- outbox ------------------------------------------------------------------------------------
+
+namespace {
+LocalMessage outboxRow(const QSqlQuery &q)
+{
+    LocalMessage m;
+    m.outboxPosition = q.value(0).toLongLong();
+    m.clientMsgId = q.value(1).toString();
+    m.localId = m.clientMsgId;
+    m.conversationId = q.value(2).toString();
+    m.senderId = q.value(3).toString();
+    m.kind = q.value(4).toString();
+    m.content = q.value(5).toString();
+    m.ts = q.value(6).toLongLong();
+    m.state = q.value(7).toString() == "failed"_L1 ? DeliveryState::Failed : DeliveryState::Pending;
+    m.errorCode = q.value(8).toString();
+    m.errorMessage = q.value(9).toString();
+    m.outgoing = true;
+    return m;
+}
+const auto kOutboxColumns = u"position, client_msg_id, conversation_id, sender_id, kind, content, "
+                            "created_ts, state, error_code, error_message"_s;
+} // namespace
+
+Expected<LocalMessage> LocalStore::enqueue(const QString &conversationId, const QString &content,
+                                           qint64 createdTs, const QString &senderId)
+{
+    const QString clientMsgId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlQuery &q = prepared(u"INSERT INTO outbox (client_msg_id, conversation_id, sender_id, kind, "
+                            "content, created_ts) VALUES (:cm, :c, :s, 'text', :t, :ts)"_s);
+    q.bindValue(u":cm"_s, clientMsgId);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":s"_s, senderId);
+    q.bindValue(u":t"_s, content);
+    q.bindValue(u":ts"_s, createdTs);
+    if (!q.exec())
+        return sqlError(q, u"queueing the message"_s);
+    auto e = outboxEntry(clientMsgId);
+    if (!e)
+        return storageError(u"the queued message could not be read back"_s);
+    return *e;
+}
+
+Status LocalStore::markFailed(const QString &clientMsgId, const QString &code, const QString &message)
+{
+    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'failed', error_code = :e, error_message = :m "
+                            "WHERE client_msg_id = :cm"_s);
+    q.bindValue(u":cm"_s, clientMsgId);
+    q.bindValue(u":e"_s, code);
+    q.bindValue(u":m"_s, message);
+    if (!q.exec())
+        return sqlError(q, u"marking the message failed"_s);
+    return {};
+}
+
+Status LocalStore::markPending(const QString &clientMsgId)
+{
+    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'pending', error_code = '', error_message = '' "
+                            "WHERE client_msg_id = :cm"_s);
+    q.bindValue(u":cm"_s, clientMsgId);
+    if (!q.exec())
+        return sqlError(q, u"re-queueing the message"_s);
+    return {};
+}
+
+Status LocalStore::removeFromOutbox(const QString &clientMsgId)
+{
+    QSqlQuery &q = prepared(u"DELETE FROM outbox WHERE client_msg_id = :cm"_s);
+    q.bindValue(u":cm"_s, clientMsgId);
+    if (!q.exec())
+        return sqlError(q, u"removing the message from the outbox"_s);
+    return {};
+}
+
+QList<LocalMessage> LocalStore::outbox(const QString &conversationId) const
+{
+    QList<LocalMessage> out;
+    QSqlQuery &q = conversationId.isEmpty()
+            ? prepared(u"SELECT "_s + kOutboxColumns + u" FROM outbox ORDER BY position"_s)
+            : prepared(u"SELECT "_s + kOutboxColumns
+                       + u" FROM outbox WHERE conversation_id = :c ORDER BY position"_s);
+    if (!conversationId.isEmpty())
+        q.bindValue(u":c"_s, conversationId);
+    if (q.exec())
+        while (q.next())
+            out.append(outboxRow(q));
+    q.finish();
+    return out;
+}
+
+std::optional<LocalMessage> LocalStore::outboxEntry(const QString &clientMsgId) const
+{
+    QSqlQuery &q = prepared(u"SELECT "_s + kOutboxColumns + u" FROM outbox WHERE client_msg_id = :cm"_s);
+    q.bindValue(u":cm"_s, clientMsgId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    LocalMessage m = outboxRow(q);
+    q.finish();
+    return m;
+}
+
+// --- drafts ------------------------------------------------------------------------------------
+
+QString LocalStore::draft(const QString &conversationId) const
+{
+    QSqlQuery &q = prepared(u"SELECT text FROM drafts WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+
+Status LocalStore::setDraft(const QString &conversationId, const QString &text)
+{
+    QSqlQuery &q = text.isEmpty()
+            ? prepared(u"DELETE FROM drafts WHERE conversation_id = :c"_s)
+            : prepared(u"INSERT INTO drafts (conversation_id, text, updated_ts) VALUES (:c, :t, :ts) "
+                       "ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, "
+                       "updated_ts = excluded.updated_ts"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (!text.isEmpty()) {
+        q.bindValue(u":t"_s, text);
+        q.bindValue(u":ts"_s, QDateTime::currentMSecsSinceEpoch());
+    }
+    if (!q.exec())
+        return sqlError(q, u"saving the draft"_s);
+    return {};
+}
+
+} // namespace chat::sync

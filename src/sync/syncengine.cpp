@@ -1,0 +1,762 @@
+#include "syncengine.h"
+
+#include "net/logging.h"
+#include "net/protocol/codec.h"
+#include "syncengine_p.h"
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+using namespace chat::proto;
+using chat::net::Connection;
+using chat::net::Reply;
+
+namespace chat::sync {
+
+namespace {
+Error notOpen()
+{
+    return Error { Error::Code::NotOpen, u"no account is open"_s, {} };
+}
+Error fromReply(const Reply &r)
+{
+    switch (r.status) {
+    case Reply::Status::Ok:
+        return {};
+    case Reply::Status::ServerError:
+        return Error { Error::Code::Server, r.errorString(), errorCodeName(r.error.code) };
+    case Reply::Status::Timeout:
+        return Error { Error::Code::Timeout, r.errorString(), {} };
+    case Reply::Status::Disconnected:
+        return Error { Error::Code::Offline, r.errorString(), {} };
+    }
+    return {};
+}
+} // namespace
+
+SyncEnginePrivate::SyncEnginePrivate(SyncEngine *qq) : q(qq)
+{
+    clock.start();
+}
+
+// --- construction and account --------------------------------------------------------------
+
+SyncEngine::SyncEngine(QObject *parent) : QObject(parent), d(new SyncEnginePrivate(this))
+{
+    qRegisterMetaType<ChangeBatch>();
+    qRegisterMetaType<LocalMessage>();
+    d->conn = new Connection(this);
+    connect(d->conn, &Connection::stateChanged, this, [this] { d->updateState(); });
+    connect(d->conn, &Connection::authenticated, this,
+            [this](const AuthOk &ok) { d->onAuthenticated(ok); });
+    connect(d->conn, &Connection::linkLost, this, [this] { d->onLinkLost(); });
+    connect(d->conn, &Connection::pushReceived, this,
+            [this](const ServerFrame &f) { d->onPush(f); });
+    connect(d->conn, &Connection::tokenChanged, this, &SyncEngine::tokenChanged);
+    connect(d->conn, &Connection::authFailed, this, &SyncEngine::authFailed);
+
+    d->sendRetryTimer = new QTimer(this);
+    d->sendRetryTimer->setSingleShot(true);
+    connect(d->sendRetryTimer, &QTimer::timeout, this, [this] { d->flushOutbox(); });
+    d->deliveredTimer = new QTimer(this);
+    d->deliveredTimer->setSingleShot(true);
+    connect(d->deliveredTimer, &QTimer::timeout, this, [this] { d->flushDelivered(); });
+    d->readTimer = new QTimer(this);
+    d->readTimer->setSingleShot(true);
+    connect(d->readTimer, &QTimer::timeout, this, [this] { d->flushReads(); });
+}
+
+SyncEngine::~SyncEngine()
+{
+    // The connection is a child QObject; stop it first so no callback reaches a
+    // half-destroyed engine.
+    d->conn->disconnect(this);
+    d->conn->close();
+}
+
+QString SyncEngine::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/accounts"_s;
+}
+
+Status SyncEngine::openAccount(const QUrl &server, const QString &username)
+{
+    return openAccount(server, username, Options {});
+}
+
+Status SyncEngine::openAccount(const QUrl &server, const QString &username, const Options &options)
+{
+    if (username.trimmed().isEmpty())
+        return Error { Error::Code::InvalidInput, u"a username is needed to open an account"_s, {} };
+    if (!server.isValid() || server.host().isEmpty())
+        return Error { Error::Code::InvalidInput,
+                       u"not a usable server URL: "_s + server.toDisplayString(), {} };
+    closeAccount();
+    const QString base = options.dataDir.isEmpty() ? defaultDataDir() : options.dataDir;
+    static const QRegularExpression unsafe(u"[^A-Za-z0-9._-]"_s);
+    QString folder = server.host() + u'_' + QString::number(server.port(server.scheme() == "wss"_L1 ? 443 : 80))
+            + u'_' + username;
+    folder.replace(unsafe, u"_"_s);
+    auto opened = LocalStore::open(base + u'/' + folder + u"/store.sqlite"_s);
+    if (!opened)
+        return opened.error();
+    d->store = std::move(opened).value();
+    d->options = options;
+    d->server = server;
+    d->username = username;
+    d->myUserId = d->store->meta(u"user_id"_s);
+    d->store->setMeta(u"server"_s, server.toString());
+    d->store->setMeta(u"username"_s, username);
+    qCInfo(lcSync) << "opened" << d->store->path();
+    return {};
+}
+
+bool SyncEngine::isOpen() const
+{
+    return d->store != nullptr;
+}
+
+QString SyncEngine::storePath() const
+{
+    return d->store ? d->store->path() : QString();
+}
+
+void SyncEngine::closeAccount()
+{
+    d->conn->close();
+    d->store.reset();
+    d->myUserId.clear();
+    d->sendsInFlight.clear();
+    d->rangeJobs.clear();
+    d->fetchInFlight.clear();
+    d->fillQueue.clear();
+    d->backgroundInFlight = 0;
+    d->typingSeen.clear();
+    d->presence.clear();
+}
+
+void SyncEngine::connectToServer(const QUrl &server, const chat::net::Credentials &credentials,
+                                 const Options &options)
+{
+    if (!d->store || d->server != server || d->username != credentials.username) {
+        if (Status s = openAccount(server, credentials.username, options); !s) {
+            d->reportError(s.error());
+            return;
+        }
+    } else {
+        d->options = options;
+    }
+    connectToServer(credentials);
+}
+
+void SyncEngine::connectToServer(const chat::net::Credentials &credentials)
+{
+    if (!d->store) {
+        d->reportError(notOpen());
+        return;
+    }
+    d->credentials = credentials;
+    chat::net::ConnectionOptions co;
+    co.url = d->server;
+    co.credentials = credentials;
+    if (co.credentials.device.isEmpty())
+        co.credentials.device = d->options.device;
+    co.caFile = d->options.caFile;
+    co.policy = d->options.policy;
+    d->conn->open(co);
+}
+
+void SyncEngine::disconnectFromServer()
+{
+    d->conn->close();
+}
+
+SyncEngine::State SyncEngine::state() const
+{
+    return d->state;
+}
+
+QString SyncEngine::currentUserId() const
+{
+    return d->myUserId;
+}
+
+UserInfo SyncEngine::currentUser() const
+{
+    if (d->store && !d->myUserId.isEmpty())
+        if (auto u = d->store->user(d->myUserId))
+            return *u;
+    return UserInfo { d->myUserId, d->username, {} };
+}
+
+QString SyncEngine::token() const
+{
+    return d->conn->token();
+}
+
+bool SyncEngine::isCaughtUp() const
+{
+    return d->caughtUp;
+}
+
+chat::net::Connection *SyncEngine::connection() const
+{
+    return d->conn;
+}
+
+LocalStore *SyncEngine::store() const
+{
+    return d->store.get();
+}
+
+// --- reading -----------------------------------------------------------------------------------
+
+QList<ConversationInfo> SyncEngine::conversations() const
+{
+    return d->store ? d->store->conversations(d->myUserId) : QList<ConversationInfo>();
+}
+
+std::optional<ConversationInfo> SyncEngine::conversation(const QString &conversationId) const
+{
+    return d->store ? d->store->conversation(conversationId, d->myUserId) : std::nullopt;
+}
+
+std::optional<ConversationInfo> SyncEngine::findConversation(const QString &reference) const
+{
+    if (!d->store || reference.isEmpty())
+        return std::nullopt;
+    if (auto c = conversation(reference))
+        return c;
+    const QList<ConversationInfo> all = conversations();
+    for (const ConversationInfo &c : all)
+        if (!c.title.isEmpty() && c.title == reference)
+            return c;
+    for (const ConversationInfo &c : all) {
+        if (c.group)
+            continue;
+        for (const MemberInfo &m : c.members)
+            if (m.userId == c.otherUserId && m.username == reference)
+                return c;
+    }
+    return std::nullopt;
+}
+
+QList<LocalMessage> SyncEngine::messages(const QString &conversationId, qint64 beforeSeq,
+                                         int limit) const
+{
+    return d->store ? d->store->messages(conversationId, beforeSeq, limit, d->myUserId)
+                    : QList<LocalMessage>();
+}
+
+QList<LocalMessage> SyncEngine::messagesInRange(const QString &conversationId, qint64 fromSeq,
+                                                qint64 toSeq) const
+{
+    return d->store ? d->store->messagesInRange(conversationId, fromSeq, toSeq, d->myUserId)
+                    : QList<LocalMessage>();
+}
+
+QList<LocalMessage> SyncEngine::pendingMessages(const QString &conversationId) const
+{
+    return d->store ? d->store->outbox(conversationId) : QList<LocalMessage>();
+}
+
+QList<LocalMessage> SyncEngine::outbox() const
+{
+    return d->store ? d->store->outbox() : QList<LocalMessage>();
+}
+
+std::optional<LocalMessage> SyncEngine::message(const QString &localId) const
+{
+    return d->store ? d->store->messageByLocalId(localId, d->myUserId) : std::nullopt;
+}
+
+HistoryState SyncEngine::historyState(const QString &conversationId) const
+{
+    HistoryState h;
+    if (!d->store)
+        return h;
+    const QList<SeqRange> ranges = d->store->ranges(conversationId);
+    if (!ranges.isEmpty()) {
+        h.oldestLoadedSeq = ranges.constLast().first;
+        h.atStart = ranges.constLast().first == 1;
+    } else {
+        auto c = d->store->conversation(conversationId, d->myUserId);
+        h.atStart = c && c->lastSeq == 0;
+    }
+    h.hasGaps = !d->store->gaps(conversationId).isEmpty();
+    h.loadingOlder = d->rangeJobs.contains(conversationId);
+    return h;
+}
+
+QList<QPair<qint64, qint64>> SyncEngine::gaps(const QString &conversationId) const
+{
+    return d->store ? d->store->gaps(conversationId) : QList<QPair<qint64, qint64>>();
+}
+
+QList<MemberInfo> SyncEngine::members(const QString &conversationId) const
+{
+    return d->store ? d->store->members(conversationId) : QList<MemberInfo>();
+}
+
+std::optional<UserInfo> SyncEngine::user(const QString &userId) const
+{
+    return d->store ? d->store->user(userId) : std::nullopt;
+}
+
+PresenceInfo SyncEngine::presence(const QString &userId) const
+{
+    return d->presence.value(userId);
+}
+
+QStringList SyncEngine::typingUsers(const QString &conversationId) const
+{
+    QStringList out = d->typingSeen.value(conversationId).keys();
+    out.sort();
+    return out;
+}
+
+QString SyncEngine::draft(const QString &conversationId) const
+{
+    return d->store ? d->store->draft(conversationId) : QString();
+}
+
+Status SyncEngine::setDraft(const QString &conversationId, const QString &text)
+{
+    if (!d->store)
+        return notOpen();
+    return d->store->setDraft(conversationId, text);
+}
+
+// --- server requests ---------------------------------------------------------------------------
+
+void SyncEngine::createConversation(bool group, const QString &title, const QStringList &memberUserIds,
+                                    QObject *context,
+                                    std::function<void(const Expected<ConversationInfo> &)> callback)
+{
+    CreateConversationRequest req;
+    req.kind = group ? ConversationKind::Group : ConversationKind::Direct;
+    req.title = title;
+    req.members = memberUserIds;
+    QPointer<QObject> ctx(context);
+    const bool hasCtx = context != nullptr;
+    d->conn->request(req, this, [this, ctx, hasCtx, callback](const Reply &r) {
+        if (hasCtx && !ctx)
+            return;
+        if (!r.ok()) {
+            callback(fromReply(r));
+            return;
+        }
+        const auto *cu = std::get_if<ConversationUpdate>(&*r.frame);
+        if (!cu || !d->store) {
+            callback(Error { Error::Code::Server, u"unexpected answer from the server"_s, {} });
+            return;
+        }
+        ChangeBatch batch;
+        d->handleConversationUpdate(cu->conversation, batch);
+        d->emitBatch(batch);
+        if (auto c = conversation(cu->conversation.conversationId))
+            callback(*c);
+        else
+            callback(Error { Error::Code::Storage, u"the conversation could not be stored"_s, {} });
+    });
+}
+
+void SyncEngine::searchUsers(const QString &query, int limit, QObject *context,
+                             std::function<void(const Expected<QList<UserInfo>> &)> callback)
+{
+    UsersRequest req;
+    req.query = query;
+    req.limit = limit;
+    QPointer<QObject> ctx(context);
+    const bool hasCtx = context != nullptr;
+    d->conn->request(req, this, [ctx, hasCtx, callback](const Reply &r) {
+        if (hasCtx && !ctx)
+            return;
+        if (!r.ok()) {
+            callback(fromReply(r));
+            return;
+        }
+        QList<UserInfo> out;
+        if (const auto *ur = std::get_if<UsersResult>(&*r.frame))
+            for (const User &u : ur->users)
+                out.append(UserInfo { u.userId, u.username, u.displayName });
+        callback(out);
+    });
+}
+
+void SyncEngine::leaveConversation(const QString &conversationId, QObject *context,
+                                   std::function<void(const Status &)> callback)
+{
+    LeaveRequest req;
+    req.conversationId = conversationId;
+    QPointer<QObject> ctx(context);
+    const bool hasCtx = context != nullptr;
+    d->conn->request(req, this, [ctx, hasCtx, callback](const Reply &r) {
+        if (hasCtx && !ctx)
+            return;
+        callback(r.ok() ? Status() : Status(fromReply(r)));
+    });
+}
+
+void SyncEngine::addMembers(const QString &conversationId, const QStringList &userIds,
+                            QObject *context, std::function<void(const Status &)> callback)
+{
+    AddMembersRequest req;
+    req.conversationId = conversationId;
+    req.userIds = userIds;
+    QPointer<QObject> ctx(context);
+    const bool hasCtx = context != nullptr;
+    d->conn->request(req, this, [ctx, hasCtx, callback](const Reply &r) {
+        if (hasCtx && !ctx)
+            return;
+        callback(r.ok() ? Status() : Status(fromReply(r)));
+    });
+}
+
+// --- state and catch-up ------------------------------------------------------------------------
+
+void SyncEnginePrivate::updateState()
+{
+    SyncEngine::State s = SyncEngine::State::Offline;
+    switch (conn->state()) {
+    case Connection::State::Offline:
+        s = SyncEngine::State::Offline;
+        break;
+    case Connection::State::Connecting:
+        s = SyncEngine::State::Connecting;
+        break;
+    case Connection::State::Authenticating:
+        s = SyncEngine::State::Authenticating;
+        break;
+    case Connection::State::Online:
+        s = caughtUp ? SyncEngine::State::Online : SyncEngine::State::Syncing;
+        break;
+    }
+    if (s == state)
+        return;
+    state = s;
+    qCInfo(lcSync) << "engine state" << s;
+    Q_EMIT q->stateChanged(s);
+}
+
+void SyncEnginePrivate::reportError(const Error &e)
+{
+    qCWarning(lcSync) << "error:" << e.message;
+    Q_EMIT q->errorOccurred(e);
+}
+
+void SyncEnginePrivate::emitBatch(const ChangeBatch &batch)
+{
+    if (!batch.isEmpty())
+        Q_EMIT q->changes(batch);
+}
+
+void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
+{
+    if (!store)
+        return;
+    caughtUp = false;
+    syncing = false;
+    syncPages = 0;
+    syncConversations = 0;
+    if (myUserId != ok.user.userId) {
+        if (!myUserId.isEmpty())
+            qCWarning(lcSync) << "the server reports a different user id for this account";
+        myUserId = ok.user.userId;
+    }
+    LocalStore::Transaction tx(*store);
+    Status s = tx.begin();
+    if (s)
+        s = store->setMeta(u"user_id"_s, ok.user.userId);
+    if (s)
+        s = store->upsertUser(ok.user);
+    if (s)
+        s = tx.commit();
+    if (!s)
+        reportError(s.error());
+    updateState();
+    startSync(std::nullopt);
+    flushOutbox();
+    flushReads();
+}
+
+void SyncEnginePrivate::onLinkLost()
+{
+    caughtUp = false;
+    syncing = false;
+    sendsInFlight.clear();
+    fetchInFlight.clear();
+    backgroundInFlight = 0;
+    typingSentAt.clear();
+    if (!typingSeen.isEmpty()) {
+        const QStringList convs = typingSeen.keys();
+        typingSeen.clear();
+        for (const QString &c : convs)
+            Q_EMIT q->typingChanged(c);
+    }
+    updateState();
+}
+
+void SyncEnginePrivate::startSync(const std::optional<QString> &cursor)
+{
+    if (!store || !conn->isOnline())
+        return;
+    if (syncing && !cursor) {
+        resyncWanted = true;
+        return;
+    }
+    syncing = true;
+    SyncRequest req;
+    const QString since = store->meta(u"sync_token"_s);
+    if (!since.isEmpty())
+        req.since = since;
+    req.cursor = cursor;
+    req.limit = options.policy.syncPageSize;
+    req.recent = options.policy.syncRecent;
+    conn->request(req, q, [this](const Reply &r) {
+        if (r.ok()) {
+            if (const auto *page = std::get_if<SyncResult>(&*r.frame)) {
+                handleSyncPage(*page);
+                return;
+            }
+        }
+        syncing = false;
+        if (r.status == Reply::Status::Disconnected)
+            return; // the next auth_ok starts over
+        qCWarning(lcSync) << "sync page failed:" << r.errorString() << "- retrying";
+        QTimer::singleShot(options.policy.sendRetryMs, q, [this] { startSync(std::nullopt); });
+    });
+}
+
+void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
+{
+    ChangeBatch batch;
+    QSet<QString> touched, inserted;
+    LocalStore::Transaction tx(*store);
+    Status s = tx.begin();
+    for (const User &u : page.users) {
+        if (!s)
+            break;
+        s = store->upsertUser(u);
+    }
+    QList<Message> recent;
+    for (const ConvState &cs : page.conversations) {
+        if (!s)
+            break;
+        bool changed = false, isNew = false;
+        s = store->upsertConversation(cs.conversation, myUserId, &changed, &isNew);
+        touched.insert(cs.conversation.conversationId);
+        if (isNew)
+            inserted.insert(cs.conversation.conversationId);
+        recent.append(cs.recent);
+    }
+    if (s) {
+        auto ins = storeMessages(recent, batch);
+        if (!ins)
+            s = ins.error();
+    }
+    const bool last = !page.cursor.has_value() || page.cursor->isEmpty();
+    if (s && last)
+        s = store->setMeta(u"sync_token"_s, page.nextSince);
+    if (s)
+        s = tx.commit();
+    if (!s) {
+        syncing = false;
+        reportError(s.error());
+        QTimer::singleShot(options.policy.sendRetryMs, q, [this] { startSync(std::nullopt); });
+        return;
+    }
+    addConversationChanges(batch, touched, inserted);
+    emitBatch(batch);
+    ++syncPages;
+    syncConversations += int(page.conversations.size());
+    for (const ConvState &cs : page.conversations) {
+        const QString &id = cs.conversation.conversationId;
+        queueDelivered(id, store->maxStoredSeq(id));
+        scheduleGapCheck(id, false);
+    }
+    Q_EMIT q->syncProgress(syncPages, syncConversations, last);
+    if (!last) {
+        startSync(page.cursor);
+        return;
+    }
+    syncing = false;
+    qCInfo(lcSync) << "caught up after" << syncPages << "page(s)";
+    caughtUp = true;
+    updateState();
+    pumpFetches();
+    if (resyncWanted) {
+        resyncWanted = false;
+        startSync(std::nullopt);
+    }
+}
+
+Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(const QList<Message> &msgs,
+                                                                    ChangeBatch &batch)
+{
+    auto ins = store->insertMessages(msgs, myUserId);
+    if (!ins)
+        return ins;
+    for (const LocalMessage &m : ins.value().inserted)
+        batch.add(MessageChange::Kind::Inserted, m);
+    for (const LocalMessage &m : ins.value().confirmed)
+        batch.add(MessageChange::Kind::Updated, m);
+    return ins;
+}
+
+void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids,
+                                               const QSet<QString> &inserted)
+{
+    QStringList sorted(ids.cbegin(), ids.cend());
+    sorted.sort();
+    for (const QString &id : std::as_const(sorted)) {
+        auto c = store->conversation(id, myUserId);
+        if (!c)
+            continue;
+        batch.add(ConversationChange { inserted.contains(id) ? ConversationChange::Kind::Inserted
+                                                             : ConversationChange::Kind::Updated,
+                                       *c });
+    }
+}
+
+// --- pushes ------------------------------------------------------------------------------------
+
+void SyncEnginePrivate::onPush(const ServerFrame &frame)
+{
+    if (!store)
+        return;
+    if (const auto *m = std::get_if<MessagePush>(&frame)) {
+        // Coalesce a burst of pushes into one transaction and one change batch.
+        if (queuedPushes.isEmpty())
+            QTimer::singleShot(0, q, [this] { processQueuedPushes(); });
+        queuedPushes.append(m->message);
+        return;
+    }
+    if (!queuedPushes.isEmpty())
+        processQueuedPushes(); // keep the order of frames
+    if (const auto *r = std::get_if<Receipt>(&frame)) {
+        handleReceipt(*r);
+    } else if (const auto *c = std::get_if<ConversationUpdate>(&frame)) {
+        ChangeBatch batch;
+        handleConversationUpdate(c->conversation, batch);
+        emitBatch(batch);
+    } else if (const auto *t = std::get_if<TypingPush>(&frame)) {
+        handleTyping(*t);
+    } else if (const auto *p = std::get_if<PresencePush>(&frame)) {
+        presence.insert(p->userId, PresenceInfo { true, p->online, p->lastSeen });
+        Q_EMIT q->presenceChanged(p->userId);
+    } else {
+        qCDebug(lcSync) << "ignoring unexpected frame" << frameType(frame);
+    }
+}
+
+void SyncEnginePrivate::processQueuedPushes()
+{
+    if (queuedPushes.isEmpty() || !store)
+        return;
+    const QList<Message> msgs = std::exchange(queuedPushes, {});
+    ChangeBatch batch;
+    QSet<QString> touched;
+    bool unknownConversation = false;
+    for (const Message &m : msgs) {
+        touched.insert(m.conversationId);
+        if (!store->hasConversation(m.conversationId))
+            unknownConversation = true;
+    }
+    LocalStore::Transaction tx(*store);
+    Status s = tx.begin();
+    if (s) {
+        auto ins = storeMessages(msgs, batch);
+        if (!ins)
+            s = ins.error();
+    }
+    if (s)
+        s = tx.commit();
+    if (!s) {
+        // Not stored, so not acknowledged as delivered: a later sync or gap fill brings
+        // them again.
+        reportError(s.error());
+        return;
+    }
+    addConversationChanges(batch, touched);
+    emitBatch(batch);
+    for (const Message &m : msgs)
+        clearTyping(m.conversationId, m.senderId);
+    for (const QString &id : std::as_const(touched)) {
+        queueDelivered(id, store->maxStoredSeq(id));
+        scheduleGapCheck(id, true);
+    }
+    for (auto it = batch.messages.cbegin(); it != batch.messages.cend(); ++it)
+        for (const MessageChange &c : it.value())
+            if (c.kind == MessageChange::Kind::Updated && c.message.outgoing)
+                Q_EMIT q->messageSent(c.message);
+    if (unknownConversation)
+        startSync(std::nullopt); // learn its title and members
+}
+
+void SyncEnginePrivate::handleReceipt(const Receipt &r)
+{
+    if (!store->hasConversation(r.conversationId))
+        return;
+    LocalStore::Transaction tx(*store);
+    Status s = tx.begin();
+    QPair<qint64, qint64> previous { 0, 0 };
+    if (s) {
+        auto prev = store->raiseWatermarks(r.conversationId, r.userId, r.deliveredSeq, r.readSeq);
+        if (!prev) {
+            if (prev.error().code == Error::Code::NotFound) {
+                startSync(std::nullopt); // membership changed under us
+                return;
+            }
+            s = prev.error();
+        } else {
+            previous = prev.value();
+        }
+    }
+    if (s)
+        s = tx.commit();
+    if (!s) {
+        reportError(s.error());
+        return;
+    }
+    ChangeBatch batch;
+    if (r.userId != myUserId) {
+        // Own messages whose ticks may have changed.
+        const qint64 from = qMin(previous.first, previous.second) + 1;
+        const qint64 to = qMax(r.deliveredSeq, r.readSeq);
+        if (to >= from)
+            for (const LocalMessage &m : store->ownMessagesInRange(r.conversationId, from, to, myUserId))
+                batch.add(MessageChange::Kind::Updated, m);
+    }
+    addConversationChanges(batch, { r.conversationId });
+    emitBatch(batch);
+}
+
+void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBatch &batch)
+{
+    LocalStore::Transaction tx(*store);
+    Status s = tx.begin();
+    bool changed = false, isNew = false;
+    if (s)
+        s = store->upsertConversation(c, myUserId, &changed, &isNew);
+    if (s)
+        s = tx.commit();
+    if (!s) {
+        reportError(s.error());
+        return;
+    }
+    // Members we have never seen: a sync brings their names.
+    bool unknownUser = false;
+    for (const Member &m : c.members)
+        if (!store->user(m.userId))
+            unknownUser = true;
+    addConversationChanges(batch, { c.conversationId },
+                           isNew ? QSet<QString> { c.conversationId } : QSet<QString> {});
+    scheduleGapCheck(c.conversationId, true);
+    if (unknownUser)
+        startSync(std::nullopt);
+}
+
+} // namespace chat::sync
