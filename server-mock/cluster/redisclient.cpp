@@ -63,8 +63,7 @@ RedisReply convert(const redisReply *r)
         for (size_t i = 0; i < r->elements; ++i)
             out.elements.append(convert(r->element[i]));
         break;
-    default:
-        out.type = RedisReply::Type::Nil;
+    default: out.type = RedisReply::Type::Nil;
     }
     return out;
 }
@@ -143,9 +142,8 @@ public:
         m_retry.setSingleShot(true);
         QObject::connect(&m_retry, &QTimer::timeout, client, [this] { connectNow(); });
         m_connectTimer.setSingleShot(true);
-        QObject::connect(&m_connectTimer, &QTimer::timeout, client, [this] {
-            drop(u"connecting to Redis timed out"_s);
-        });
+        QObject::connect(&m_connectTimer, &QTimer::timeout, client,
+                         [this] { drop(u"connecting to Redis timed out"_s); });
     }
     ~RedisLink() { shutdown(); }
 
@@ -194,10 +192,7 @@ public:
     }
 
 private:
-    static RedisLink *of(const redisAsyncContext *ac)
-    {
-        return static_cast<RedisLink *>(ac->data);
-    }
+    static RedisLink *of(const redisAsyncContext *ac) { return static_cast<RedisLink *>(ac->data); }
 
     void connectNow()
     {
@@ -212,8 +207,7 @@ private:
         if (ac->err) {
             const QString why = QString::fromUtf8(ac->errstr);
             redisAsyncFree(ac);
-            lost(u"cannot connect to Redis at %1:%2: %3"_s.arg(e.host).arg(e.port).arg(why),
-                 false);
+            lost(u"cannot connect to Redis at %1:%2: %3"_s.arg(e.host).arg(e.port).arg(why), false);
             return;
         }
         m_ac = ac;
@@ -256,9 +250,10 @@ private:
         if (!self)
             return;
         // hiredis frees the context after this callback.
-        const QString why = status == REDIS_OK ? u"disconnected"_s
-                                               : u"connection to Redis lost: %1"_s.arg(
-                                                       QString::fromUtf8(ac->errstr));
+        const QString why =
+            status == REDIS_OK
+                ? u"disconnected"_s
+                : u"connection to Redis lost: %1"_s.arg(QString::fromUtf8(ac->errstr));
         const bool wasUp = self->m_up;
         self->m_ac = nullptr;
         self->m_up = false;
@@ -294,8 +289,7 @@ private:
 
 RedisClient::RedisClient(RedisEndpoint endpoint, QObject *parent)
     : RedisClient(std::move(endpoint), Options{}, parent)
-{
-}
+{ }
 
 RedisClient::RedisClient(RedisEndpoint endpoint, Options options, QObject *parent)
     : QObject(parent), m_endpoint(std::move(endpoint)), m_options(std::move(options))
@@ -358,8 +352,8 @@ void RedisClient::linkDown(RedisLink *link, const QString &why)
 {
     ++m_counters.disconnects;
     m_lastError = why;
-    qCInfo(lcServerRouter).noquote() << "redis" << (link->subscriber() ? "subscriber" : "command")
-                                     << "link down:" << why;
+    qCInfo(lcServerRouter).noquote()
+        << "redis" << (link->subscriber() ? "subscriber" : "command") << "link down:" << why;
     if (!link->subscriber())
         m_pingSentAt = 0;
     updateState();
@@ -377,7 +371,7 @@ void RedisClient::updateState()
     Q_EMIT stateChanged(s);
     if (s == State::Connected) {
         qCInfo(lcServerRouter).noquote()
-                << "redis connected at" << m_endpoint.host << m_endpoint.port;
+            << "redis connected at" << m_endpoint.host << m_endpoint.port;
         Q_EMIT connected();
     } else if (before == State::Connected) {
         Q_EMIT disconnected(m_lastError);
@@ -396,13 +390,13 @@ void RedisClient::deliverFailure(QPointer<QObject> context, bool hadContext, Red
     // caller must not issue new commands.
     QObject *target = hadContext ? context.data() : this;
     QMetaObject::invokeMethod(
-            target,
-            [context, hadContext, cb = std::move(cb), r] {
-                if (hadContext && !context)
-                    return;
-                cb(r);
-            },
-            Qt::QueuedConnection);
+        target,
+        [context, hadContext, cb = std::move(cb), r] {
+            if (hadContext && !context)
+                return;
+            cb(r);
+        },
+        Qt::QueuedConnection);
 }
 
 // hiredis reply callback for ordinary commands; privdata is a PendingCommand we own.
@@ -446,7 +440,8 @@ void RedisClient::onSubscriberReply(redisAsyncContext *, void *reply, void *priv
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 3)
         return;
     const redisReply *kind = r->element[0];
-    if (kind->type != REDIS_REPLY_STRING || QByteArrayView(kind->str, qsizetype(kind->len)) != "message")
+    if (kind->type != REDIS_REPLY_STRING
+        || QByteArrayView(kind->str, qsizetype(kind->len)) != "message")
         return;
     const QByteArray channel(r->element[1]->str, int(r->element[1]->len));
     const QByteArray payload(r->element[2]->str, int(r->element[2]->len));
@@ -466,7 +461,7 @@ bool RedisClient::sendArgv(redisAsyncContext *ac, const QList<QByteArray> &args,
     }
     return redisAsyncCommandArgv(ac, &RedisClient::onCommandReply, privdata, int(args.size()),
                                  argv.data(), lens.data())
-            == REDIS_OK;
+           == REDIS_OK;
 }
 
 void RedisClient::command(const QList<QByteArray> &args, QObject *context, RedisCallback callback)
@@ -535,8 +530,8 @@ void RedisClient::watchdog()
             m_pingSentAt = 0;
             // A server that keeps the socket but does not answer is as good as gone; the
             // subscriber link shares its fate.
-            m_lastError = u"Redis did not answer PING within %1 ms"_s.arg(
-                    m_options.watchdogTimeoutMs);
+            m_lastError =
+                u"Redis did not answer PING within %1 ms"_s.arg(m_options.watchdogTimeoutMs);
             m_cmd->drop(m_lastError);
             m_sub->drop(m_lastError);
         }

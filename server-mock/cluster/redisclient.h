@@ -28,7 +28,7 @@ namespace chat::server::cluster {
 struct RedisReply {
     enum class Type { Nil, Status, Error, Integer, String, Array };
     Type type = Type::Nil;
-    QByteArray str;   // Status, Error, String
+    QByteArray str; // Status, Error, String
     qint64 integer = 0;
     QList<RedisReply> elements;
 
@@ -38,9 +38,9 @@ struct RedisReply {
 // A command's outcome: a reply (which may itself be a Redis error reply) or a transport
 // failure (not connected, connection lost before the answer).
 struct RedisResult {
-    bool ok = false;      // a reply arrived and it is not an error reply
+    bool ok = false; // a reply arrived and it is not an error reply
     RedisReply reply;
-    QString error;        // why not ok, in a sentence
+    QString error; // why not ok, in a sentence
 };
 
 using RedisCallback = std::function<void(const RedisResult &)>;

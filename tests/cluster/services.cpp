@@ -55,8 +55,7 @@ bool RedisServer::start(QString *error)
         m_proc->setStandardOutputFile(m_dir->filePath(u"redis.log"_s), QIODevice::Append);
         m_proc->start(u"redis-server"_s,
                       {u"--bind"_s, u"127.0.0.1"_s, u"--port"_s, QString::number(m_port),
-                       u"--save"_s, u""_s, u"--appendonly"_s, u"no"_s, u"--dir"_s,
-                       m_dir->path()});
+                       u"--save"_s, u""_s, u"--appendonly"_s, u"no"_s, u"--dir"_s, m_dir->path()});
         if (!m_proc->waitForStarted(5000)) {
             *error = u"cannot run redis-server: %1"_s.arg(m_proc->errorString());
             return false;
@@ -133,8 +132,8 @@ void chownToPostgres(const QString &path)
 {
     if (::geteuid() != 0)
         return;
-    if (const passwd *pw = ::getpwnam("postgres"))
-        [[maybe_unused]] int rc = ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid);
+    if (const passwd *pw = ::getpwnam("postgres")) [[maybe_unused]]
+        int rc = ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid);
 }
 } // namespace
 
@@ -146,9 +145,9 @@ bool PgServer::init(QString *error)
     }
     m_dir = std::make_unique<QTemporaryDir>();
     QFile::setPermissions(m_dir->path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                                 | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                                                 | QFileDevice::ExeOther | QFileDevice::ReadGroup
-                                                 | QFileDevice::ExeGroup);
+                                             | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                                             | QFileDevice::ExeOther | QFileDevice::ReadGroup
+                                             | QFileDevice::ExeGroup);
     const QString data = m_dir->filePath(u"data"_s), sock = m_dir->filePath(u"sock"_s);
     QDir().mkpath(data);
     QDir().mkpath(sock);
@@ -158,9 +157,8 @@ bool PgServer::init(QString *error)
     QProcess initdb;
     asPostgres(initdb);
     initdb.setProcessChannelMode(QProcess::MergedChannels);
-    initdb.start(binDir() + u"/initdb"_s,
-                 {u"-D"_s, data, u"-U"_s, u"postgres"_s, u"--auth=trust"_s, u"--no-locale"_s,
-                  u"-E"_s, u"UTF8"_s, u"--no-sync"_s});
+    initdb.start(binDir() + u"/initdb"_s, {u"-D"_s, data, u"-U"_s, u"postgres"_s, u"--auth=trust"_s,
+                                           u"--no-locale"_s, u"-E"_s, u"UTF8"_s, u"--no-sync"_s});
     if (!initdb.waitForFinished(120000) || initdb.exitCode() != 0) {
         *error = u"initdb failed: %1"_s.arg(QString::fromLocal8Bit(initdb.readAll()));
         return false;
@@ -249,12 +247,13 @@ QString fixtureUrl(const char *envVar, QString *error)
     const QString file = qEnvironmentVariable(envVar);
     if (file.isEmpty()) {
         *error = u"%1 is not set: run this test through ctest, which starts the service"_s.arg(
-                QString::fromLatin1(envVar));
+            QString::fromLatin1(envVar));
         return {};
     }
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read %1 (%2): did the service fixture start?"_s.arg(file, f.errorString());
+        *error =
+            u"cannot read %1 (%2): did the service fixture start?"_s.arg(file, f.errorString());
         return {};
     }
     return QString::fromUtf8(f.readAll()).trimmed();

@@ -23,9 +23,13 @@ public:
     ~RedisServer() { stop(); }
     bool start(QString *error); // picks a free port the first time
     void stop();                // SIGKILL: Redis dying is what the tests want to see
-    bool restart(QString *error) { stop(); return start(error); }
-    void pause();               // SIGSTOP: holds the sockets open, answers nothing
-    void resume();              // SIGCONT
+    bool restart(QString *error)
+    {
+        stop();
+        return start(error);
+    }
+    void pause();  // SIGSTOP: holds the sockets open, answers nothing
+    void resume(); // SIGCONT
     bool running() const { return m_proc && m_proc->state() == QProcess::Running; }
     quint16 port() const { return m_port; }
     QUrl url() const;

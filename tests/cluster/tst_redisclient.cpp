@@ -149,9 +149,8 @@ private Q_SLOTS:
         pub.open();
         QTRY_VERIFY_WITH_TIMEOUT(sub.isConnected() && pub.isConnected(), 10000);
         // SUBSCRIBE is asynchronous: publish until somebody listens.
-        QTRY_VERIFY_WITH_TIMEOUT(run(pub, {"PUBLISH"_ba, "node.a"_ba, "hello"_ba}).reply.integer
-                                         == 1,
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            run(pub, {"PUBLISH"_ba, "node.a"_ba, "hello"_ba}).reply.integer == 1, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty(), 10000);
         QCOMPARE(messages.last().at(0).toByteArray(), "node.a"_ba);
         QCOMPARE(messages.last().at(1).toByteArray(), "hello"_ba);
