@@ -260,7 +260,7 @@ QString LocalStore::meta(const QString &key) const
 
 Status LocalStore::setMeta(const QString &key, const QString &value)
 {
-    QSqlQuery &q = prepared(u"INSERT INTO meta (key, value) VALUES (:k, :v) "
+    QSqlQuery &q = prepared(u"INSERT INTO meta (key, value) VALUES (:k, IFNULL(:v, '')) "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s);
     q.bindValue(u":k"_s, key);
     q.bindValue(u":v"_s, value);
@@ -282,7 +282,7 @@ Status LocalStore::removeMeta(const QString &key)
 
 Status LocalStore::upsertUser(const User &u)
 {
-    QSqlQuery &q = prepared(u"INSERT INTO users (user_id, username, display_name) VALUES (:i, :u, :d) "
+    QSqlQuery &q = prepared(u"INSERT INTO users (user_id, username, display_name) VALUES (:i, IFNULL(:u, ''), IFNULL(:d, '')) "
                             "ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, "
                             "display_name = excluded.display_name"_s);
     q.bindValue(u":i"_s, u.userId);
@@ -334,7 +334,7 @@ Status LocalStore::upsertConversation(const Conversation &c, const QString &myUs
     {
         QSqlQuery &q = prepared(
                 u"INSERT INTO conversations (conversation_id, kind, title, last_seq, created_ts, "
-                "placeholder, left_conversation) VALUES (:c, :k, :t, :l, :ts, 0, :left) "
+                "placeholder, left_conversation) VALUES (:c, :k, IFNULL(:t, ''), :l, :ts, 0, :left) "
                 "ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, "
                 "title = excluded.title, last_seq = MAX(last_seq, excluded.last_seq), "
                 "created_ts = excluded.created_ts, placeholder = 0, "
@@ -695,8 +695,9 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
             }
         }
         QSqlQuery &q = prepared(u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, "
-                                "client_msg_id, kind, content, ts, local_id) VALUES (:c, :s, :m, "
-                                ":snd, :cm, :k, :t, :ts, :l) ON CONFLICT DO NOTHING"_s);
+                                "client_msg_id, kind, content, ts, local_id) VALUES (:c, :s, IFNULL(:m, ''), "
+                                "IFNULL(:snd, ''), IFNULL(:cm, ''), IFNULL(:k, 'text'), :t, :ts, :l) "
+                                "ON CONFLICT DO NOTHING"_s);
         q.bindValue(u":c"_s, m.conversationId);
         q.bindValue(u":s"_s, m.seq);
         q.bindValue(u":m"_s, m.messageId);
@@ -1017,7 +1018,7 @@ Expected<LocalMessage> LocalStore::enqueue(const QString &conversationId, const 
 {
     const QString clientMsgId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     QSqlQuery &q = prepared(u"INSERT INTO outbox (client_msg_id, conversation_id, sender_id, kind, "
-                            "content, created_ts) VALUES (:cm, :c, :s, 'text', :t, :ts)"_s);
+                            "content, created_ts) VALUES (:cm, :c, IFNULL(:s, ''), 'text', :t, :ts)"_s);
     q.bindValue(u":cm"_s, clientMsgId);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":s"_s, senderId);
@@ -1033,7 +1034,7 @@ Expected<LocalMessage> LocalStore::enqueue(const QString &conversationId, const 
 
 Status LocalStore::markFailed(const QString &clientMsgId, const QString &code, const QString &message)
 {
-    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'failed', error_code = :e, error_message = :m "
+    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'failed', error_code = IFNULL(:e, ''), error_message = IFNULL(:m, '') "
                             "WHERE client_msg_id = :cm"_s);
     q.bindValue(u":cm"_s, clientMsgId);
     q.bindValue(u":e"_s, code);

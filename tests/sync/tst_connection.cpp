@@ -1,0 +1,297 @@
+// Connection alone, against a tiny scripted WebSocket server in the test: auth fallback,
+// request/response correlation, per-request timeouts, heartbeat dead-link detection,
+// reconnect with backoff, connect/handshake timeout.
+#include "net/connection.h"
+#include "net/protocol/codec.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+using namespace Qt::StringLiterals;
+using namespace chat::net;
+using namespace chat::proto;
+
+namespace {
+
+// Answers login/auth per its flags; "users" requests are answered unless `ignoreRequests`.
+class FakeServer : public QObject
+{
+public:
+    QWebSocketServer server { u"fake"_s, QWebSocketServer::NonSecureMode };
+    QList<QWebSocket *> sockets;
+    int connections = 0;
+    QStringList received; // frame types in arrival order
+    bool acceptToken = true;
+    bool acceptPassword = true;
+    bool answerPings = true;
+    bool ignoreRequests = false;
+    bool closeOnConnect = false;
+    qint64 heartbeatMs = 30000;
+
+    FakeServer()
+    {
+        server.listen(QHostAddress::LocalHost, 0);
+        connect(&server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *s = server.nextPendingConnection()) {
+                ++connections;
+                if (closeOnConnect) {
+                    s->abort();
+                    s->deleteLater();
+                    continue;
+                }
+                sockets.append(s);
+                connect(s, &QWebSocket::textMessageReceived, this,
+                        [this, s](const QString &t) { onText(s, t); });
+                connect(s, &QWebSocket::disconnected, this, [this, s] {
+                    sockets.removeAll(s);
+                    s->deleteLater();
+                });
+            }
+        });
+    }
+    QUrl url() const { return QUrl(u"ws://127.0.0.1:"_s + QString::number(server.serverPort())); }
+    void send(QWebSocket *s, const QJsonObject &o)
+    {
+        s->sendTextMessage(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+    }
+    void onText(QWebSocket *s, const QString &text)
+    {
+        const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+        const QString type = o.value("type"_L1).toString();
+        const QString id = o.value("id"_L1).toString();
+        received.append(type);
+        auto authOk = [&] {
+            send(s, { { "type"_L1, u"auth_ok"_s },
+                      { "id"_L1, id },
+                      { "user"_L1, QJsonObject { { "user_id"_L1, u"u1"_s },
+                                                 { "username"_L1, u"alice"_s },
+                                                 { "display_name"_L1, u"Alice"_s } } },
+                      { "token"_L1, u"tok-new"_s },
+                      { "heartbeat_ms"_L1, heartbeatMs },
+                      { "server_time"_L1, 1 },
+                      { "protocol"_L1, 1 } });
+        };
+        auto refuse = [&] {
+            send(s, { { "type"_L1, u"error"_s }, { "id"_L1, id }, { "code"_L1, u"unauthorized"_s },
+                      { "message"_L1, u"bad credentials"_s } });
+        };
+        if (type == "auth"_L1)
+            acceptToken ? authOk() : refuse();
+        else if (type == "login"_L1)
+            acceptPassword ? authOk() : refuse();
+        else if (type == "ping"_L1 && answerPings)
+            send(s, { { "type"_L1, u"pong"_s }, { "ts"_L1, o.value("ts"_L1) } });
+        else if (type == "users"_L1 && !ignoreRequests)
+            send(s, { { "type"_L1, u"users"_s }, { "id"_L1, id }, { "users"_L1, QJsonArray() } });
+    }
+};
+
+ConnectionOptions options(const QUrl &url)
+{
+    ConnectionOptions o;
+    o.url = url;
+    o.credentials.username = u"alice"_s;
+    o.credentials.password = u"alice-pw"_s;
+    o.policy = RetryPolicy::fastForTests();
+    return o;
+}
+
+} // namespace
+
+class TestConnection : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void tokenRefusedFallsBackToLogin()
+    {
+        FakeServer fake;
+        fake.acceptToken = false;
+        Connection c;
+        QSignalSpy tokens(&c, &Connection::tokenChanged);
+        QSignalSpy auths(&c, &Connection::authenticated);
+        auto o = options(fake.url());
+        o.credentials.token = u"old-token"_s;
+        c.open(o);
+        QTRY_COMPARE_WITH_TIMEOUT(auths.size(), 1, 10000);
+        QCOMPARE(fake.received.mid(0, 2), (QStringList { u"auth"_s, u"login"_s }));
+        QCOMPARE(tokens.size(), 1);
+        QCOMPARE(c.token(), u"tok-new"_s);
+        QCOMPARE(c.user().username, u"alice"_s);
+        QCOMPARE(c.state(), Connection::State::Online);
+    }
+
+    void badPasswordIsPermanent()
+    {
+        FakeServer fake;
+        fake.acceptPassword = false;
+        Connection c;
+        QSignalSpy failed(&c, &Connection::authFailed);
+        c.open(options(fake.url()));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QCOMPARE(c.state(), Connection::State::Offline);
+        QVERIFY(!c.reconnectPending());
+        // No retry with refused credentials.
+        QCOMPARE(fake.connections, 1);
+    }
+
+    void requestsAreCorrelatedById()
+    {
+        FakeServer fake;
+        Connection c;
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        int answered = 0;
+        QStringList ids;
+        for (int i = 0; i < 5; ++i)
+            ids.append(c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) {
+                QVERIFY(r.ok());
+                QVERIFY(std::holds_alternative<UsersResult>(*r.frame));
+                ++answered;
+            }));
+        QCOMPARE(QSet<QString>(ids.cbegin(), ids.cend()).size(), 5);
+        QTRY_COMPARE_WITH_TIMEOUT(answered, 5, 10000);
+    }
+
+    void requestTimesOutButLinkStays()
+    {
+        FakeServer fake;
+        fake.ignoreRequests = true;
+        Connection c;
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        std::optional<Reply::Status> status;
+        c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) { status = r.status; }, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), 10000);
+        QCOMPARE(*status, Reply::Status::Timeout);
+        QVERIFY(c.isOnline());
+    }
+
+    void requestWhileOfflineFailsAsynchronously()
+    {
+        Connection c;
+        bool called = false;
+        c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) {
+            called = true;
+            QCOMPARE(r.status, Reply::Status::Disconnected);
+        });
+        QVERIFY(!called); // never re-entrant
+        QTRY_VERIFY(called);
+    }
+
+    void pendingRequestsFailOnDrop()
+    {
+        FakeServer fake;
+        fake.ignoreRequests = true;
+        Connection c;
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        std::optional<Reply::Status> status;
+        c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) { status = r.status; });
+        c.dropLink();
+        QVERIFY(status.has_value());
+        QCOMPARE(*status, Reply::Status::Disconnected);
+        // ... and it comes back by itself.
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        QCOMPARE(fake.connections, 2);
+    }
+
+    void missingPongMeansDeadLink()
+    {
+        FakeServer fake;
+        fake.heartbeatMs = 100;
+        fake.answerPings = false;
+        Connection c;
+        QSignalSpy lost(&c, &Connection::linkLost);
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        QCOMPARE(c.heartbeatMs(), 100);
+        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 10000);
+        QVERIFY(lost.constFirst().at(0).toString().contains(u"heartbeat"_s));
+        QVERIFY(fake.received.contains(u"ping"_s));
+        // It reconnects on its own.
+        QTRY_VERIFY_WITH_TIMEOUT(fake.connections >= 2, 10000);
+    }
+
+    void answeredPingsKeepTheLink()
+    {
+        FakeServer fake;
+        fake.heartbeatMs = 100;
+        Connection c;
+        QSignalSpy lost(&c, &Connection::linkLost);
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        // Several heartbeat periods pass with pongs: no drop.
+        QTRY_VERIFY_WITH_TIMEOUT(fake.received.count(u"ping"_s) >= 5, 10000);
+        QCOMPARE(lost.size(), 0);
+        QCOMPARE(fake.connections, 1);
+    }
+
+    void reconnectsWithBackoffUntilServerAccepts()
+    {
+        FakeServer fake;
+        fake.closeOnConnect = true;
+        Connection c;
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(fake.connections >= 3, 10000);
+        QVERIFY(!c.isOnline());
+        fake.closeOnConnect = false;
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+    }
+
+    void backoffTableWithJitter()
+    {
+        RetryPolicy p;
+        p.backoffMs = { 100, 1000, 10000 };
+        p.jitter = 0.25;
+        for (int i = 0; i < 200; ++i) {
+            const int first = p.backoffFor(0), second = p.backoffFor(1), late = p.backoffFor(50);
+            QVERIFY(first >= 75 && first <= 125);
+            QVERIFY(second >= 750 && second <= 1250);
+            QVERIFY(late >= 7500 && late <= 12500); // the table's last entry caps the delay
+        }
+        p.jitter = 0;
+        QCOMPARE(p.backoffFor(1), 1000);
+    }
+
+    void handshakeTimeout()
+    {
+        // Accepts TCP but never answers the HTTP upgrade.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        int accepted = 0;
+        connect(&silent, &QTcpServer::newConnection, this, [&] {
+            while (silent.nextPendingConnection())
+                ++accepted;
+        });
+        Connection c;
+        QSignalSpy lost(&c, &Connection::linkLost);
+        auto o = options(QUrl(u"ws://127.0.0.1:"_s + QString::number(silent.serverPort())));
+        o.policy.connectTimeoutMs = 200;
+        c.open(o);
+        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 10000);
+        QVERIFY(lost.constFirst().at(0).toString().contains(u"timed out"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(accepted >= 2, 10000); // and it tried again
+        c.close();
+        QVERIFY(!c.reconnectPending());
+    }
+
+    void closeStopsReconnecting()
+    {
+        FakeServer fake;
+        Connection c;
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        c.close();
+        QCOMPARE(c.state(), Connection::State::Offline);
+        QVERIFY(!c.reconnectPending());
+        QCOMPARE(fake.connections, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConnection)
+#include "tst_connection.moc"

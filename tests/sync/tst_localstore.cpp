@@ -1,0 +1,307 @@
+// LocalStore on real SQLite files: migrations, explicit ranges and gaps, duplicates,
+// outbox durability across reopen, acks, transactions that roll back.
+#include "sync/localstore.h"
+
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace chat::sync;
+using chat::proto::Conversation;
+using chat::proto::ConversationKind;
+using chat::proto::Member;
+using chat::proto::Message;
+
+namespace {
+const QString me = u"u-me"_s;
+const QString bob = u"u-bob"_s;
+
+Message msg(const QString &conv, qint64 seq, const QString &sender = bob, const QString &cmid = {})
+{
+    Message m;
+    m.conversationId = conv;
+    m.seq = seq;
+    m.messageId = conv + u"-m"_s + QString::number(seq);
+    m.senderId = sender;
+    m.clientMsgId = cmid.isEmpty() ? u"c"_s + QString::number(seq) : cmid;
+    m.content = u"text "_s + QString::number(seq);
+    m.ts = 1000 + seq;
+    return m;
+}
+
+Conversation conv(const QString &id, qint64 lastSeq)
+{
+    Conversation c;
+    c.conversationId = id;
+    c.kind = ConversationKind::Direct;
+    c.lastSeq = lastSeq;
+    c.members = { Member { me, 0, 0, chat::proto::Role::Member },
+                  Member { bob, 0, 0, chat::proto::Role::Member } };
+    return c;
+}
+
+std::unique_ptr<LocalStore> openStore(const QString &path)
+{
+    auto s = LocalStore::open(path);
+    if (!s) {
+        qWarning() << s.error().message;
+        return nullptr;
+    }
+    return std::move(s).value();
+}
+} // namespace
+
+class TestLocalStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void migratesAndIsPrivate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"sub/store.sqlite"_s);
+        {
+            auto s = openStore(path);
+            QVERIFY(s);
+            QVERIFY(LocalStore::latestSchemaVersion() >= 1);
+            QCOMPARE(s->schemaVersion(), LocalStore::latestSchemaVersion());
+        }
+        QCOMPARE(QFileInfo(path).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther
+                                                  | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+                 QFileDevice::Permissions());
+        // Reopening applies nothing twice.
+        auto again = openStore(path);
+        QVERIFY(again);
+        QCOMPARE(again->schemaVersion(), LocalStore::latestSchemaVersion());
+        QSqlQuery q(QSqlDatabase::database(again->connectionName()));
+        QVERIFY(q.exec(u"PRAGMA journal_mode"_s) && q.next());
+        QCOMPARE(q.value(0).toString().toLower(), u"wal"_s);
+    }
+
+    void refusesNewerSchema()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"store.sqlite"_s);
+        {
+            auto s = openStore(path);
+            QVERIFY(s);
+            QSqlQuery q(QSqlDatabase::database(s->connectionName()));
+            QVERIFY(q.exec(u"PRAGMA user_version = 999"_s));
+        }
+        auto s = LocalStore::open(path);
+        QVERIFY(!s);
+        QVERIFY(s.error().message.contains(u"newer"_s));
+    }
+
+    void rangesMergeAndGapsAreExplicit()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 20), me));
+        QCOMPARE(s->gaps(u"c1"_s), (QList<SeqRange> { { 1, 20 } }));
+        auto r = s->insertMessages({ msg(u"c1"_s, 18), msg(u"c1"_s, 19), msg(u"c1"_s, 20) }, me);
+        QVERIFY(r);
+        QCOMPARE(r.value().inserted.size(), 3);
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 18, 20 } }));
+        QVERIFY(s->insertMessages({ msg(u"c1"_s, 5), msg(u"c1"_s, 6), msg(u"c1"_s, 10) }, me));
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 5, 6 }, { 10, 10 }, { 18, 20 } }));
+        QCOMPARE(s->gaps(u"c1"_s), (QList<SeqRange> { { 11, 17 }, { 7, 9 }, { 1, 4 } }));
+        // Filling 7..9 joins three ranges into one.
+        QVERIFY(s->insertMessages({ msg(u"c1"_s, 9), msg(u"c1"_s, 7), msg(u"c1"_s, 8) }, me));
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 5, 10 }, { 18, 20 } }));
+        // A push beyond last_seq raises it and opens a gap at the top.
+        QVERIFY(s->insertMessages({ msg(u"c1"_s, 23) }, me));
+        QCOMPARE(s->gaps(u"c1"_s).constFirst(), (SeqRange { 21, 22 }));
+        QCOMPARE(s->conversation(u"c1"_s, me)->lastSeq, 23);
+        // Contiguous reads stop at gaps.
+        const auto newest = s->messages(u"c1"_s, 0, 10, me);
+        QCOMPARE(newest.size(), 1);
+        QCOMPARE(newest.constFirst().seq, 23);
+        const auto page = s->messages(u"c1"_s, 21, 10, me);
+        QCOMPARE(page.size(), 3);
+        QCOMPARE(page.constFirst().seq, 18);
+        const auto older = s->messages(u"c1"_s, 10, 3, me);
+        QCOMPARE(older.size(), 3);
+        QCOMPARE(older.constFirst().seq, 7);
+        QCOMPARE(older.constLast().seq, 9);
+    }
+
+    void duplicatesAreDropped()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 3), me));
+        QVERIFY(s->insertMessages({ msg(u"c1"_s, 1), msg(u"c1"_s, 2) }, me));
+        auto r = s->insertMessages({ msg(u"c1"_s, 2), msg(u"c1"_s, 2), msg(u"c1"_s, 3) }, me);
+        QVERIFY(r);
+        QCOMPARE(r.value().inserted.size(), 1);
+        QCOMPARE(r.value().duplicates, 2);
+        QCOMPARE(s->messageCount(u"c1"_s), 3);
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 1, 3 } }));
+    }
+
+    void outboxSurvivesReopenInOrder()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"s.sqlite"_s);
+        QStringList ids;
+        {
+            auto s = openStore(path);
+            QVERIFY(s);
+            QVERIFY(s->upsertConversation(conv(u"c1"_s, 0), me));
+            for (int i = 0; i < 5; ++i) {
+                auto e = s->enqueue(u"c1"_s, u"hello "_s + QString::number(i), 100 + i, me);
+                QVERIFY(e);
+                QCOMPARE(e.value().state, DeliveryState::Pending);
+                QCOMPARE(QUuid::fromString(e.value().clientMsgId).isNull(), false);
+                ids.append(e.value().clientMsgId);
+            }
+            QVERIFY(s->markFailed(ids.at(1), u"forbidden"_s, u"no"_s));
+        } // closed without any explicit flush: every enqueue was its own commit
+        auto s = openStore(path);
+        QVERIFY(s);
+        const auto rows = s->outbox();
+        QCOMPARE(rows.size(), 5);
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(rows.at(i).clientMsgId, ids.at(i));
+            QCOMPARE(rows.at(i).content, u"hello "_s + QString::number(i));
+        }
+        QCOMPARE(rows.at(1).state, DeliveryState::Failed);
+        QCOMPARE(rows.at(1).errorCode, u"forbidden"_s);
+        QVERIFY(s->markPending(ids.at(1)));
+        QCOMPARE(s->outboxEntry(ids.at(1))->state, DeliveryState::Pending);
+    }
+
+    void ackMovesOutboxRowToMessages()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 0), me));
+        auto e = s->enqueue(u"c1"_s, u"hi"_s, 100, me);
+        QVERIFY(e);
+        const QString cmid = e.value().clientMsgId;
+        LocalStore::Transaction tx(*s);
+        QVERIFY(tx.begin());
+        auto acked = s->applyAck(cmid, u"c1"_s, u"m1"_s, 1, 555, me);
+        QVERIFY(acked);
+        QVERIFY(acked.value().has_value());
+        QVERIFY(tx.commit());
+        QCOMPARE(acked.value()->localId, cmid);
+        QCOMPARE(acked.value()->seq, 1);
+        QCOMPARE(acked.value()->state, DeliveryState::Sent);
+        QVERIFY(s->outbox().isEmpty());
+        QCOMPARE(s->messageByLocalId(cmid, me)->content, u"hi"_s);
+        // A second (duplicate) ack changes nothing.
+        auto again = s->applyAck(cmid, u"c1"_s, u"m1"_s, 1, 555, me);
+        QVERIFY(again);
+        QVERIFY(!again.value().has_value());
+        QCOMPARE(s->messageCount(), 1);
+    }
+
+    void ownPushConfirmsOutboxRow()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 0), me));
+        auto e = s->enqueue(u"c1"_s, u"hi"_s, 100, me);
+        QVERIFY(e);
+        // The push of our own message overtakes the ack.
+        auto r = s->insertMessages({ msg(u"c1"_s, 1, me, e.value().clientMsgId) }, me);
+        QVERIFY(r);
+        QCOMPARE(r.value().inserted.size(), 0);
+        QCOMPARE(r.value().confirmed.size(), 1);
+        QCOMPARE(r.value().confirmed.constFirst().localId, e.value().clientMsgId);
+        QVERIFY(s->outbox().isEmpty());
+        auto acked = s->applyAck(e.value().clientMsgId, u"c1"_s, u"c1-m1"_s, 1, 1001, me);
+        QVERIFY(acked);
+        QVERIFY(!acked.value().has_value());
+        QCOMPARE(s->messageCount(), 1);
+    }
+
+    void uncommittedTransactionRollsBack()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"s.sqlite"_s);
+        auto s = openStore(path);
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 5), me));
+        {
+            LocalStore::Transaction tx(*s);
+            QVERIFY(tx.begin());
+            QVERIFY(s->insertMessages({ msg(u"c1"_s, 1), msg(u"c1"_s, 2) }, me));
+            QVERIFY(s->setMeta(u"sync_token"_s, u"t1"_s));
+            LocalStore::Transaction nested(*s);
+            QVERIFY(!nested.begin()); // nesting is refused, as a value
+        } // no commit
+        QCOMPARE(s->messageCount(), 0);
+        QVERIFY(s->ranges(u"c1"_s).isEmpty());
+        QVERIFY(s->meta(u"sync_token"_s).isEmpty());
+    }
+
+    void watermarksOnlyMoveForwardAndDriveState()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        Conversation c = conv(u"g"_s, 0);
+        c.kind = ConversationKind::Group;
+        c.members.append(Member { u"u-carol"_s, 0, 0, chat::proto::Role::Member });
+        QVERIFY(s->upsertConversation(c, me));
+        QVERIFY(s->insertMessages({ msg(u"g"_s, 1, me), msg(u"g"_s, 2, me) }, me));
+        QVERIFY(s->raiseWatermarks(u"g"_s, bob, 2, 1));
+        auto m1 = s->messagesInRange(u"g"_s, 1, 1, me).constFirst();
+        QCOMPARE(m1.state, DeliveryState::Sent);
+        QCOMPARE(m1.deliveredCount, 1);
+        QCOMPARE(m1.readCount, 1);
+        QCOMPARE(m1.otherMembers, 2);
+        QVERIFY(s->raiseWatermarks(u"g"_s, u"u-carol"_s, 0, 2)); // read implies delivered
+        m1 = s->messagesInRange(u"g"_s, 1, 1, me).constFirst();
+        QCOMPARE(m1.state, DeliveryState::Read);
+        auto m2 = s->messagesInRange(u"g"_s, 2, 2, me).constFirst();
+        QCOMPARE(m2.state, DeliveryState::Delivered);
+        QCOMPARE(m2.readCount, 1);
+        // Lower values are ignored.
+        auto prev = s->raiseWatermarks(u"g"_s, bob, 0, 0);
+        QVERIFY(prev);
+        QCOMPARE(prev.value(), (QPair<qint64, qint64> { 2, 1 }));
+        QCOMPARE(s->messagesInRange(u"g"_s, 1, 1, me).constFirst().state, DeliveryState::Read);
+    }
+
+    void ownReadWatermarkIsMonotonic()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 10), me));
+        QCOMPARE(s->conversation(u"c1"_s, me)->unreadCount, 10);
+        QCOMPARE(s->raiseOwnRead(u"c1"_s, 4).value(), true);
+        QCOMPARE(s->raiseOwnRead(u"c1"_s, 3).value(), false);
+        QCOMPARE(s->conversation(u"c1"_s, me)->unreadCount, 6);
+        QCOMPARE(s->unsentReads(), (QList<QPair<QString, qint64>> { { u"c1"_s, 4 } }));
+        QVERIFY(s->setOwnReadSent(u"c1"_s, 4));
+        QVERIFY(s->unsentReads().isEmpty());
+    }
+
+    void draftsPersist()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"s.sqlite"_s);
+        {
+            auto s = openStore(path);
+            QVERIFY(s->setDraft(u"c1"_s, u"half a thought"_s));
+        }
+        auto s = openStore(path);
+        QCOMPARE(s->draft(u"c1"_s), u"half a thought"_s);
+        QVERIFY(s->setDraft(u"c1"_s, QString()));
+        QVERIFY(s->draft(u"c1"_s).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLocalStore)
+#include "tst_localstore.moc"
