@@ -1,0 +1,262 @@
+#include "chatserver.h"
+
+#include "crypto.h"
+#include "dispatcher.h"
+#include "net/logging.h"
+#include "notifier.h"
+#include "presence.h"
+#include "router.h"
+#include "servercore.h"
+#include "session.h"
+#include "sqlstore.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+using namespace Qt::StringLiterals;
+
+namespace chat::server {
+
+ChatServer::ChatServer(ServerConfig config, QObject *parent)
+    : QObject(parent), m_core(std::make_unique<ServerCore>())
+{
+    m_core->config = std::move(config);
+    m_core->clock.start();
+}
+
+ChatServer::~ChatServer()
+{
+    stop();
+}
+
+const ServerConfig &ChatServer::config() const
+{
+    return m_core->config;
+}
+
+void ChatServer::failNextCommits(int n)
+{
+    if (m_store)
+        m_store->failNextCommits(n);
+}
+
+bool ChatServer::start(QString *errorMessage)
+{
+    QString dummy;
+    QString &err = errorMessage ? *errorMessage : dummy;
+    if (m_running)
+        return true;
+    ServerConfig &cfg = m_core->config;
+    if (!cfg.storeUrl.isEmpty()) {
+        err = u"--store %1: a shared PostgreSQL store is not yet supported by this build; "
+              "run without --store to use the embedded SQLite store"_s.arg(cfg.storeUrl);
+        return false;
+    }
+    if (!cfg.redisUrl.isEmpty()) {
+        err = u"--redis %1: Redis routing is not yet supported by this build; run without "
+              "--redis for a single node"_s.arg(cfg.redisUrl);
+        return false;
+    }
+    if (cfg.heartbeatMs < 10) {
+        err = u"the heartbeat must be at least 10 ms (got %1)"_s.arg(cfg.heartbeatMs);
+        return false;
+    }
+    if (!crypto::ensureCrypto()) {
+        err = u"libsodium failed to initialise"_s;
+        return false;
+    }
+    if (cfg.dataDir.isEmpty()) {
+        m_tempDir = std::make_unique<QTemporaryDir>();
+        if (!m_tempDir->isValid()) {
+            err = u"cannot create a temporary data folder: %1"_s.arg(m_tempDir->errorString());
+            return false;
+        }
+        cfg.dataDir = m_tempDir->path();
+    }
+    if (!QDir().mkpath(cfg.dataDir)) {
+        err = u"cannot create the data folder %1"_s.arg(cfg.dataDir);
+        return false;
+    }
+
+    m_store = SqlStore::sqlite(cfg.dataDir, cfg.groupCommitMaxBatch, cfg.limits.maxGroupSize);
+    if (!m_store->open(&err))
+        return false;
+    m_router = std::make_unique<LocalRouter>();
+    m_core->store = m_store.get();
+    m_core->router = m_router.get();
+    m_core->hashPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+    auto *presence = new Presence(
+        2LL * cfg.heartbeatMs,
+        [r = m_router.get()](const QString &u) { return r->connectionCount(u); }, this);
+    m_core->presence = presence;
+    m_core->notifier = new Notifier(cfg.pushUrl, cfg.pushCoalesceMs, this);
+    auto *dispatcher = new Dispatcher(*m_core, this);
+    m_core->dispatcher = dispatcher;
+    connect(presence, &Presence::changed, dispatcher, &Dispatcher::announcePresence);
+
+    if (!cfg.fixtureFile.isEmpty()) {
+        auto fx = loadFixtureFile(cfg.fixtureFile);
+        if (!fx.ok()) {
+            err = fx.error().message;
+            if (!fx.error().field.isEmpty())
+                err += u" (field %1)"_s.arg(fx.error().field);
+            m_store->close();
+            return false;
+        }
+        QEventLoop loop;
+        std::optional<Result<SeedOutcome>> seeded;
+        m_store->seed(fx.value(), ServerCore::wallMs(), this, [&](Result<SeedOutcome> r) {
+            seeded.emplace(std::move(r));
+            loop.quit();
+        });
+        loop.exec();
+        if (!seeded->ok()) {
+            err = u"cannot load fixture %1: %2"_s.arg(cfg.fixtureFile, seeded->error().message);
+            m_store->close();
+            return false;
+        }
+        qCInfo(lcServer) << "fixture" << cfg.fixtureFile << "added" << seeded->value().usersAdded
+                         << "users," << seeded->value().conversationsAdded << "conversations,"
+                         << seeded->value().messagesAdded << "messages";
+    }
+
+    const bool tls = !cfg.tlsCert.isEmpty() || !cfg.tlsKey.isEmpty();
+    if (tls && (cfg.tlsCert.isEmpty() || cfg.tlsKey.isEmpty())) {
+        err = u"TLS needs both --tls-cert and --tls-key"_s;
+        m_store->close();
+        return false;
+    }
+    const QString name = cfg.nodeId.isEmpty() ? u"chat-server"_s : u"chat-server "_s + cfg.nodeId;
+    m_server = new QWebSocketServer(
+        name, tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
+    if (tls) {
+        QFile cf(cfg.tlsCert), kf(cfg.tlsKey);
+        if (!cf.open(QIODevice::ReadOnly)) {
+            err = u"cannot read the TLS certificate %1: %2"_s.arg(cfg.tlsCert, cf.errorString());
+            m_store->close();
+            return false;
+        }
+        if (!kf.open(QIODevice::ReadOnly)) {
+            err = u"cannot read the TLS key %1: %2"_s.arg(cfg.tlsKey, kf.errorString());
+            m_store->close();
+            return false;
+        }
+        const QList<QSslCertificate> chain = QSslCertificate::fromData(cf.readAll(), QSsl::Pem);
+        const QByteArray keyPem = kf.readAll();
+        QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull())
+            key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+        if (chain.isEmpty() || key.isNull()) {
+            err = u"%1 / %2 are not a PEM certificate and an unencrypted PEM RSA or EC key"_s.arg(
+                cfg.tlsCert, cfg.tlsKey);
+            m_store->close();
+            return false;
+        }
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setLocalCertificateChain(chain);
+        ssl.setPrivateKey(key);
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_server->setSslConfiguration(ssl);
+    }
+    m_server->setMaxPendingConnections(cfg.maxPendingConnections);
+    connect(m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
+    if (!m_server->listen(cfg.host, cfg.port)) {
+        err = u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString())
+                  .arg(cfg.port)
+                  .arg(m_server->errorString());
+        delete m_server;
+        m_server = nullptr;
+        m_store->close();
+        return false;
+    }
+    m_sweeper = new QTimer(this);
+    m_sweeper->setInterval(std::clamp(cfg.heartbeatMs / 4, 20, 1000));
+    connect(m_sweeper, &QTimer::timeout, this, &ChatServer::sweep);
+    m_sweeper->start();
+    m_running = true;
+    qCInfo(lcServer) << "listening on" << url().toString() << "data" << cfg.dataDir;
+    return true;
+}
+
+quint16 ChatServer::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+QUrl ChatServer::url() const
+{
+    QUrl u;
+    u.setScheme(m_server && m_server->secureMode() == QWebSocketServer::SecureMode ? u"wss"_s
+                                                                                   : u"ws"_s);
+    QHostAddress h = m_core->config.host;
+    if (h == QHostAddress::Any || h == QHostAddress::AnyIPv4 || h == QHostAddress::LocalHost)
+        h = QHostAddress(QHostAddress::LocalHost);
+    u.setHost(h.toString());
+    u.setPort(port());
+    u.setPath(u"/"_s);
+    return u;
+}
+
+void ChatServer::onNewConnection()
+{
+    while (QWebSocket *ws = m_server->nextPendingConnection()) {
+        const auto &l = m_core->config.limits;
+        ws->setMaxAllowedIncomingFrameSize(quint64(l.maxFrameBytes));
+        ws->setMaxAllowedIncomingMessageSize(quint64(l.maxFrameBytes));
+        auto *s = new Session(ws, *m_core, this);
+        ++m_core->counters.connectionsAccepted;
+        m_core->sessions.append(s);
+        connect(s, &Session::finished, this, &ChatServer::onSessionFinished);
+    }
+}
+
+void ChatServer::onSessionFinished(Session *s)
+{
+    m_core->sessions.removeAll(s);
+    s->deleteLater();
+}
+
+void ChatServer::sweep()
+{
+    const qint64 now = m_core->monoMs();
+    const QList<Session *> sessions = m_core->sessions;
+    for (Session *s : sessions)
+        s->checkDeadlines(now);
+    m_core->presence->sweep(now);
+}
+
+void ChatServer::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_sweeper->stop();
+    m_server->close(); // no new connections
+    // Drain the store first: every committed write gets its ack out before the close.
+    m_store->close();
+    const QList<Session *> sessions = m_core->sessions;
+    for (Session *s : sessions)
+        s->closeWith(proto::CloseCode::GoingAway, u"server shutting down"_s);
+    // Let the close handshakes and queued frames reach the clients (bounded).
+    QDeadlineTimer deadline(3000);
+    while (!m_core->sessions.isEmpty() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    const QList<Session *> left = m_core->sessions;
+    for (Session *s : left)
+        s->abortNow();
+    QCoreApplication::processEvents();
+    m_core->hashPool.waitForDone();
+    qCInfo(lcServer) << "stopped";
+}
+
+} // namespace chat::server

@@ -1,0 +1,54 @@
+// ChatServer: the reference server in one object — Listener (QWebSocketServer) feeding
+// Sessions, a Dispatcher, the Store, Router, Presence, Notifier and QA faults. Usable in
+// process (tests: port 0, then url()) and by chat-server's main().
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QObject>
+#include <QUrl>
+#include <memory>
+
+class QWebSocketServer;
+class QTimer;
+class QTemporaryDir;
+
+namespace chat::server {
+
+struct ServerCore;
+class Session;
+class SqlStore;
+class LocalRouter;
+
+class ChatServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ChatServer(ServerConfig config, QObject *parent = nullptr);
+    ~ChatServer() override;
+
+    bool start(QString *errorMessage); // listens; false + a sentence on failure
+    void stop();                       // close 1001 to every client, flush the store
+    quint16 port() const;
+    QUrl url() const; // ws://127.0.0.1:PORT (wss:// with TLS)
+    bool isRunning() const { return m_running; }
+    const ServerConfig &config() const;
+
+    // Test hook: the next n store write transactions fail at commit (storage failure).
+    void failNextCommits(int n);
+
+private:
+    void onNewConnection();
+    void onSessionFinished(Session *s);
+    void sweep();
+
+    std::unique_ptr<ServerCore> m_core;
+    std::unique_ptr<SqlStore> m_store;
+    std::unique_ptr<LocalRouter> m_router;
+    std::unique_ptr<QTemporaryDir> m_tempDir;
+    QWebSocketServer *m_server = nullptr;
+    QTimer *m_sweeper = nullptr;
+    bool m_running = false;
+};
+
+} // namespace chat::server

@@ -1,0 +1,61 @@
+#include "presence.h"
+
+namespace chat::server {
+
+Presence::Presence(qint64 ttlMs, std::function<int(const QString &)> connectionCount,
+                   QObject *parent)
+    : QObject(parent), m_ttl(ttlMs), m_connections(std::move(connectionCount))
+{ }
+
+void Presence::connected(const QString &userId, qint64 nowMono, qint64 nowWall)
+{
+    Entry &e = m_users[userId];
+    e.lastAliveMono = nowMono;
+    e.lastSeenWall = nowWall;
+    if (!e.online) {
+        e.online = true;
+        Q_EMIT changed(userId, true, nowWall);
+    }
+}
+
+void Presence::alive(const QString &userId, qint64 nowMono, qint64 nowWall)
+{
+    auto it = m_users.find(userId);
+    if (it == m_users.end())
+        return;
+    it->lastAliveMono = nowMono;
+    it->lastSeenWall = nowWall;
+}
+
+void Presence::sweep(qint64 nowMono)
+{
+    QStringList expired;
+    for (auto it = m_users.begin(); it != m_users.end(); ++it) {
+        if (it->online && nowMono - it->lastAliveMono >= m_ttl && m_connections(it.key()) == 0) {
+            it->online = false;
+            expired.append(it.key());
+        }
+    }
+    for (const QString &u : expired)
+        Q_EMIT changed(u, false, m_users.value(u).lastSeenWall);
+}
+
+bool Presence::isOnline(const QString &userId) const
+{
+    return m_users.value(userId).online;
+}
+
+qint64 Presence::lastSeen(const QString &userId) const
+{
+    return m_users.value(userId).lastSeenWall;
+}
+
+int Presence::onlineCount() const
+{
+    int n = 0;
+    for (const Entry &e : m_users)
+        n += e.online ? 1 : 0;
+    return n;
+}
+
+} // namespace chat::server

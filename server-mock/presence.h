@@ -1,0 +1,42 @@
+// Presence: who is online, kept with a TTL (2 x heartbeat) rather than by connect/close
+// events alone. A user turns online with their first live connection; they turn offline
+// only when no connection is left AND nothing was heard from them for the TTL, so a brief
+// reconnect does not flap, and a silently dead link expires by itself (its session is
+// closed by the heartbeat deadline, then the TTL runs out).
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <functional>
+
+namespace chat::server {
+
+class Presence : public QObject
+{
+    Q_OBJECT
+public:
+    Presence(qint64 ttlMs, std::function<int(const QString &)> connectionCount,
+             QObject *parent = nullptr);
+
+    void connected(const QString &userId, qint64 nowMono, qint64 nowWall);
+    void alive(const QString &userId, qint64 nowMono, qint64 nowWall);
+    void sweep(qint64 nowMono); // expires users past their TTL
+    bool isOnline(const QString &userId) const;
+    qint64 lastSeen(const QString &userId) const; // wall clock ms, 0 = not since start
+    int onlineCount() const;
+
+Q_SIGNALS:
+    void changed(const QString &userId, bool online, qint64 lastSeen);
+
+private:
+    struct Entry {
+        bool online = false;
+        qint64 lastAliveMono = 0;
+        qint64 lastSeenWall = 0;
+    };
+    qint64 m_ttl;
+    std::function<int(const QString &)> m_connections;
+    QHash<QString, Entry> m_users;
+};
+
+} // namespace chat::server

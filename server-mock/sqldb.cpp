@@ -1,0 +1,154 @@
+#include "sqldb.h"
+
+#include "net/logging.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSqlError>
+
+using namespace Qt::StringLiterals;
+
+namespace chat::server {
+
+bool SqliteDialect::configure(QSqlDatabase &db, QString *errorMessage) const
+{
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    if (!db.open()) {
+        *errorMessage = u"cannot open the SQLite store %1: %2"_s.arg(m_path, db.lastError().text());
+        return false;
+    }
+    // WAL: readers never block the writer. synchronous=FULL: COMMIT returns only after the
+    // WAL is fsynced, so an acked message survives kill -9 and power loss.
+    const QStringList pragmas{u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
+                              u"PRAGMA foreign_keys=ON"_s};
+    for (const QString &p : pragmas) {
+        QSqlQuery q(db);
+        if (!q.exec(p)) {
+            *errorMessage =
+                u"cannot configure the SQLite store (%1): %2"_s.arg(p, q.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+int SqliteDialect::schemaVersion(QSqlDatabase &db) const
+{
+    QSqlQuery q(db);
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+bool SqliteDialect::setSchemaVersion(QSqlDatabase &db, int version) const
+{
+    QSqlQuery q(db);
+    return q.exec(u"PRAGMA user_version = %1"_s.arg(version));
+}
+
+QSqlQuery &Db::query(const char *sql)
+{
+    auto it = m_cache.find(sql);
+    if (it == m_cache.end()) {
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.prepare(QString::fromUtf8(sql)))
+            qCWarning(lcServerStore) << "prepare failed:" << q.lastError().text() << sql;
+        it = m_cache.insert(sql, q);
+    }
+    return it.value();
+}
+
+bool Db::run(QSqlQuery &q, const QVariantList &args)
+{
+    q.finish();
+    for (int i = 0; i < args.size(); ++i)
+        q.bindValue(i, args.at(i));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcServerStore) << "statement failed:" << m_lastError << q.lastQuery();
+        return false;
+    }
+    return true;
+}
+
+bool Db::exec(const QString &sql)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(sql)) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcServerStore) << "statement failed:" << m_lastError << sql;
+        return false;
+    }
+    return true;
+}
+
+proto::ProtocolError Db::storageError() const
+{
+    return {proto::ErrorCode::Unavailable,
+            {},
+            u"storage is unavailable, nothing was stored; retry later"_s,
+            {}};
+}
+
+bool migrate(Db &db, QString *errorMessage)
+{
+    const SqlDialect &d = db.dialect();
+    const int current = d.schemaVersion(db.database());
+    if (current < 0) {
+        *errorMessage = u"cannot read the schema version of the store"_s;
+        return false;
+    }
+    QDir dir(d.migrationsPath());
+    const QStringList files = dir.entryList({u"*.sql"_s}, QDir::Files, QDir::Name);
+    static const QRegularExpression numbered(u"^(\\d+)_"_s);
+    for (const QString &name : files) {
+        const auto m = numbered.match(name);
+        if (!m.hasMatch())
+            continue;
+        const int version = m.captured(1).toInt();
+        if (version <= current)
+            continue;
+        QFile f(dir.filePath(name));
+        if (!f.open(QIODevice::ReadOnly)) {
+            *errorMessage = u"cannot read migration %1"_s.arg(name);
+            return false;
+        }
+        const QString text = QString::fromUtf8(f.readAll());
+        if (!db.exec(u"BEGIN"_s)) {
+            *errorMessage = u"migration %1: %2"_s.arg(name, db.lastError());
+            return false;
+        }
+        // Statements end with ';' at the end of a line; comment lines are skipped.
+        QString stmt;
+        bool ok = true;
+        const QStringList lines = text.split(u'\n');
+        for (const QString &line : lines) {
+            if (line.trimmed().startsWith("--"_L1))
+                continue;
+            stmt += line + u'\n';
+            if (line.trimmed().endsWith(u';')) {
+                if (!db.exec(stmt.trimmed())) {
+                    ok = false;
+                    break;
+                }
+                stmt.clear();
+            }
+        }
+        if (ok && !stmt.trimmed().isEmpty())
+            ok = db.exec(stmt.trimmed());
+        if (ok)
+            ok = d.setSchemaVersion(db.database(), version);
+        if (!ok || !db.exec(u"COMMIT"_s)) {
+            *errorMessage = u"migration %1 failed: %2"_s.arg(name, db.lastError());
+            db.exec(u"ROLLBACK"_s);
+            return false;
+        }
+        qCInfo(lcServerStore) << "applied migration" << name;
+    }
+    return true;
+}
+
+} // namespace chat::server

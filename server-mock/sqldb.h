@@ -1,0 +1,74 @@
+// Db: one QtSql connection with a cache of prepared statements, used by exactly one
+// thread (a SqlWorker). SqlDialect: what differs between SQL engines (connection
+// options, migrations folder); the statements themselves (sqlops.cpp) are written in the
+// subset SQLite and PostgreSQL share.
+#pragma once
+
+#include "net/protocol/errors.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QVariant>
+#include <memory>
+
+namespace chat::server {
+
+class SqlDialect
+{
+public:
+    virtual ~SqlDialect() = default;
+    virtual QString driver() const = 0;
+    // Opens `db` (already added with driver()) and applies connection settings.
+    virtual bool configure(QSqlDatabase &db, QString *errorMessage) const = 0;
+    // Qt resource folder with NNN_name.sql migrations for this engine.
+    virtual QString migrationsPath() const = 0;
+    virtual int schemaVersion(QSqlDatabase &db) const = 0;
+    virtual bool setSchemaVersion(QSqlDatabase &db, int version) const = 0;
+    // The statement that opens a write transaction (SQLite: take the write lock at once).
+    virtual QString beginWrite() const = 0;
+};
+
+// SQLite file in DIR/chat.db, WAL, synchronous=FULL (a commit has reached the disk when
+// COMMIT returns), foreign keys on, busy timeout for the reader connection.
+class SqliteDialect : public SqlDialect
+{
+public:
+    explicit SqliteDialect(QString filePath) : m_path(std::move(filePath)) { }
+    QString driver() const override { return QStringLiteral("QSQLITE"); }
+    bool configure(QSqlDatabase &db, QString *errorMessage) const override;
+    QString migrationsPath() const override { return QStringLiteral(":/chat/server/sqlite"); }
+    int schemaVersion(QSqlDatabase &db) const override;
+    bool setSchemaVersion(QSqlDatabase &db, int version) const override;
+    QString beginWrite() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
+
+private:
+    QString m_path;
+};
+
+class Db
+{
+public:
+    Db(QSqlDatabase db, const SqlDialect *dialect) : m_db(std::move(db)), m_dialect(dialect) { }
+    QSqlDatabase &database() { return m_db; }
+    const SqlDialect &dialect() const { return *m_dialect; }
+
+    // Prepared once per connection, keyed by the literal's address.
+    QSqlQuery &query(const char *sql);
+    // Binds args positionally and executes; on failure records lastError().
+    bool run(QSqlQuery &q, const QVariantList &args = {});
+    bool exec(const QString &sql); // unprepared, for transaction control and pragmas
+    proto::ProtocolError storageError() const;
+    QString lastError() const { return m_lastError; }
+
+private:
+    QSqlDatabase m_db;
+    const SqlDialect *m_dialect;
+    QHash<const char *, QSqlQuery> m_cache;
+    QString m_lastError;
+};
+
+// Applies every migration above the stored schema version, each in its own transaction.
+bool migrate(Db &db, QString *errorMessage);
+
+} // namespace chat::server

@@ -1,0 +1,150 @@
+#include "sqlworker.h"
+
+#include "net/logging.h"
+
+#include <QSqlDatabase>
+
+using namespace Qt::StringLiterals;
+
+namespace chat::server {
+
+SqlWorker::SqlWorker(QString name, Opener opener, bool batching, int maxBatch)
+    : m_name(std::move(name)),
+      m_opener(std::move(opener)),
+      m_batching(batching),
+      m_maxBatch(std::max(1, maxBatch))
+{ }
+
+SqlWorker::~SqlWorker()
+{
+    stop();
+}
+
+bool SqlWorker::start(QString *errorMessage)
+{
+    m_thread = QThread::create([this] { loop(); });
+    m_thread->setObjectName(m_name);
+    m_thread->start();
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [this] { return m_openDone; });
+    if (!m_opened) {
+        *errorMessage = m_openError;
+        lock.unlock();
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+        return false;
+    }
+    return true;
+}
+
+void SqlWorker::post(SqlJob job)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(std::move(job));
+    }
+    m_cv.notify_all();
+}
+
+void SqlWorker::stop()
+{
+    if (!m_thread)
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+}
+
+void SqlWorker::failNextCommits(int n)
+{
+    std::lock_guard lock(m_mutex);
+    m_failCommits = n;
+}
+
+void SqlWorker::loop()
+{
+    QString err;
+    std::unique_ptr<Db> db = m_opener(&err);
+    {
+        std::lock_guard lock(m_mutex);
+        m_opened = bool(db);
+        m_openError = err;
+        m_openDone = true;
+    }
+    m_cv.notify_all();
+    if (!db)
+        return;
+    m_db = std::move(db);
+    for (;;) {
+        std::deque<SqlJob> batch;
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty() && m_stopping)
+                break;
+            const int take = m_batching ? m_maxBatch : 1;
+            while (!m_queue.empty() && int(batch.size()) < take) {
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+        runBatch(batch);
+    }
+    const QString connName = m_db->database().connectionName();
+    m_db.reset();
+    QSqlDatabase::removeDatabase(connName);
+}
+
+void SqlWorker::runBatch(std::deque<SqlJob> &batch)
+{
+    Db &db = *m_db;
+    const proto::ProtocolError failure = db.storageError();
+    const QString begin = m_batching ? db.dialect().beginWrite() : u"BEGIN"_s;
+    if (!db.exec(begin)) {
+        for (SqlJob &j : batch)
+            j.finish(&failure);
+        return;
+    }
+    for (SqlJob &j : batch) {
+        if (m_batching && batch.size() > 1) {
+            db.exec(u"SAVEPOINT job"_s);
+            const bool keep = j.run(db);
+            if (!keep)
+                db.exec(u"ROLLBACK TO SAVEPOINT job"_s);
+            db.exec(u"RELEASE SAVEPOINT job"_s);
+        } else {
+            if (!j.run(db) && m_batching) {
+                // single job: nothing else to keep, roll back everything it did
+                db.exec(u"ROLLBACK"_s);
+                j.finish(nullptr);
+                return;
+            }
+        }
+    }
+    bool injected = false;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_failCommits > 0) {
+            --m_failCommits;
+            injected = true;
+        }
+    }
+    if (injected || !db.exec(u"COMMIT"_s)) {
+        qCWarning(lcServerStore) << m_name << "commit failed, batch of" << batch.size()
+                                 << "rolled back:" << (injected ? u"injected"_s : db.lastError());
+        db.exec(u"ROLLBACK"_s);
+        for (SqlJob &j : batch)
+            j.finish(&failure);
+        return;
+    }
+    for (SqlJob &j : batch)
+        j.finish(nullptr);
+}
+
+} // namespace chat::server
