@@ -130,11 +130,13 @@ function memberIds(convId) {
   }
   return ids;
 }
-function pushToUsers(userIds, frame) {
+// `except` is the originating connection: it has its answer already (protocol §5: the push
+// goes to every member's connections, the sender's other connections too).
+function pushToUsers(userIds, frame, except) {
   const text = JSON.stringify(frame);
   for (const uid of userIds) {
     const conns = online.get(uid);
-    if (conns) for (const ws of conns) ws.send(text);
+    if (conns) for (const ws of conns) if (ws !== except) ws.send(text);
   }
 }
 
@@ -228,7 +230,7 @@ function handle(ws, f) {
         message_id: m.message_id, seq: m.seq, ts: m.ts };
       if (duplicate) ack.duplicate = true;
       reply(ws, ack);
-      if (!duplicate) pushToUsers(memberIds(m.conversation_id), { type: 'message', message: messageJson(m) });
+      if (!duplicate) pushToUsers(memberIds(m.conversation_id), { type: 'message', message: messageJson(m) }, ws);
       return;
     }
     case 'create_conversation': {

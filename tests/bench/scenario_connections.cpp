@@ -1,0 +1,273 @@
+// connections: hold K authenticated connections and see what idle connections cost the server.
+// A probe set of `probe` connections measures ping round trips with only the probe open, then
+// again once K are open; between the two, the server's RSS and its idle CPU (heartbeats only)
+// are read from /proc. Past `perProcess` connections the extra ones live in worker processes
+// (`chat-bench connections-worker`), because one process holds at most 20k sockets.
+#include "scenarios.h"
+
+#include "benchutil.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace chat::bench {
+
+namespace {
+
+// Keeps every connection alive per the heartbeat rule: each pings once per period, spread.
+class Heartbeats
+{
+public:
+    Heartbeats(const QList<BenchClient *> &clients, int periodMs) : m_clients(clients)
+    {
+        // A 10 ms tick pings ceil(n × 10 / period) connections, round robin.
+        const qint64 n = qMax<qint64>(1, clients.size());
+        m_timer.setInterval(10);
+        m_perTick = qMax<qint64>(1, (n * 10 + periodMs - 1) / qMax(1, periodMs));
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            for (qint64 i = 0; i < m_perTick && !m_clients.isEmpty(); ++i) {
+                BenchClient *c = m_clients.at(int(m_next++ % m_clients.size()));
+                if (c->state() == BenchClient::State::Open)
+                    c->ping();
+            }
+        });
+        m_timer.start();
+    }
+
+private:
+    QList<BenchClient *> m_clients;
+    QTimer m_timer;
+    qint64 m_perTick = 1;
+    qint64 m_next = 0;
+};
+
+// Pings on the probe connections, one outstanding at a time each, for `ms`.
+QJsonObject probePings(const QList<BenchClient *> &probe, int ms)
+{
+    LatencyRecorder rec;
+    qint64 lost = 0;
+    for (BenchClient *c : probe)
+        c->onPong = [&rec](qint64 ts) {
+            if (ts > 0)
+                rec.add(nowNs() - ts);
+        };
+    QTimer t;
+    qint64 next = 0;
+    QObject::connect(&t, &QTimer::timeout, [&] {
+        BenchClient *c = probe.at(int(next++ % probe.size()));
+        if (c->state() == BenchClient::State::Open)
+            c->ping();
+        else
+            ++lost;
+    });
+    t.start(5); // 200 pings/s across the probe: light enough not to be the load
+    runFor(ms);
+    t.stop();
+    runFor(300);
+    for (BenchClient *c : probe)
+        c->onPong = nullptr;
+    QJsonObject o = rec.summary(true);
+    o["closed_probes"_L1] = lost;
+    return o;
+}
+
+int openCount(const QList<BenchClient *> &clients)
+{
+    int n = 0;
+    for (BenchClient *c : clients)
+        n += (c->authed && c->state() == BenchClient::State::Open) ? 1 : 0;
+    return n;
+}
+
+} // namespace
+
+QJsonObject runConnections(const Target &t, const Options &o)
+{
+    QJsonObject out { { "scenario"_L1, u"connections"_s }, { "target"_L1, t.label } };
+    out["params"_L1] = QJsonObject { { "connections"_L1, o.connections }, { "probe"_L1, o.probe },
+                                     { "open_rate"_L1, o.openRate },
+                                     { "per_process"_L1, o.perProcess },
+                                     { "idle_window_s"_L1, o.idleS },
+                                     { "destinations"_L1, int(t.urls.size()) } };
+    out["machine_before"_L1] = machineContext();
+    auto owner = std::make_unique<QObject>();
+    Population pop(t, owner.get());
+    const int k = qMax(o.connections, o.probe);
+    const int users = (k + 9) / 10; // protocol §12: at most 10 connections per user
+    QList<Account> accounts;
+    QList<BenchClient *> registering;
+    const qint64 r0 = nowNs();
+    if (!pop.createAccounts(users, &accounts, &registering)) {
+        out["error"_L1] = pop.error();
+        return out;
+    }
+    out["register_s"_L1] = round3(double(nowNs() - r0) / 1e9);
+    for (BenchClient *c : registering)
+        c->close();
+    runFor(1000);
+    qDeleteAll(registering);
+    // Slot j of the K connections belongs to account j % users.
+    auto accountsFor = [&](int from, int count) {
+        QList<Account> l;
+        for (int j = from; j < from + count; ++j)
+            l.append(accounts.at(j % users));
+        return l;
+    };
+
+    QList<BenchClient *> probe;
+    if (!pop.connectAccounts(accountsFor(0, o.probe), &probe, 32, o.openRate)) {
+        out["error"_L1] = pop.error();
+        return out;
+    }
+    Heartbeats probeBeats(probe, 10000);
+    runFor(1000);
+    const ProcSample base = sampleProcess(t.pid);
+    QJsonObject atProbe;
+    atProbe["connections"_L1] = openCount(probe);
+    atProbe["ping"_L1] = probePings(probe, 5000);
+    {
+        const ProcSample a = sampleProcess(t.pid);
+        runFor(int(o.idleS * 1000));
+        const ProcSample b = sampleProcess(t.pid);
+        if (a.ok && b.ok)
+            atProbe["server_idle_cpu_util"_L1] = round3((b.cpuSeconds - a.cpuSeconds) / o.idleS);
+    }
+    if (base.ok)
+        atProbe["server_rss_mb"_L1] = round3(double(base.rssBytes) / 1048576.0);
+    out["at_probe"_L1] = atProbe;
+
+    // The rest: in this process up to perProcess, beyond that in workers.
+    const int rest = k - o.probe;
+    const int local = qMin(rest, qMax(0, o.perProcess - o.probe));
+    QList<BenchClient *> held;
+    const qint64 o0 = nowNs();
+    if (local > 0 && !pop.connectAccounts(accountsFor(o.probe, local), &held, 64, o.openRate)) {
+        out["error"_L1] = pop.error();
+        return out;
+    }
+    std::unique_ptr<Heartbeats> heldBeats;
+    if (!held.isEmpty())
+        heldBeats = std::make_unique<Heartbeats>(held, 20000);
+    QTemporaryDir tmp;
+    QList<QProcess *> workers;
+    int workerOpen = 0, workerFailed = 0;
+    if (rest > local) {
+        QFile tokens(tmp.filePath(u"tokens.txt"_s));
+        if (!tokens.open(QIODevice::WriteOnly)) {
+            out["error"_L1] = u"cannot write the token file"_s;
+            return out;
+        }
+        for (int j = 0; j < k; ++j) {
+            const Account &a = accounts.at(j % users);
+            tokens.write((a.userId + u' ' + a.token + u' ' + a.username + u'\n').toUtf8());
+        }
+        tokens.close();
+        int pending = 0;
+        for (int from = o.probe + local; from < k; from += o.perProcess) {
+            const int count = qMin(o.perProcess, k - from);
+            auto *w = new QProcess(owner.get());
+            QStringList args { u"connections-worker"_s, u"--token-file"_s, tokens.fileName(),
+                               u"--from"_s, QString::number(from), u"--count"_s,
+                               QString::number(count), u"--open-rate"_s,
+                               QString::number(qMax(1, o.openRate / 2)) };
+            for (const QUrl &u : t.urls)
+                args << u"--url"_s << u.toString();
+            w->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            QObject::connect(w, &QProcess::readyReadStandardOutput, w, [&, w] {
+                while (w->canReadLine()) {
+                    const QByteArray line = w->readLine().trimmed();
+                    if (line.startsWith("open ")) {
+                        const QList<QByteArray> f = line.split(' ');
+                        workerOpen += f.value(1).toInt();
+                        workerFailed += f.value(3).toInt();
+                        --pending;
+                    }
+                }
+            });
+            w->start(o.selfPath, args);
+            workers.append(w);
+            ++pending;
+            // Workers open one after the other: two opening at once starve each other.
+            if (!waitFor([&] { return pending == 0; }, count * 1000 / qMax(1, o.openRate / 2) + 120000)) {
+                out["error"_L1] = u"a connection worker did not finish opening"_s;
+                break;
+            }
+        }
+    }
+    out["open_s"_L1] = round3(double(nowNs() - o0) / 1e9);
+    runFor(3000); // let the opening settle
+    QJsonObject atK;
+    const int opened = openCount(probe) + openCount(held) + workerOpen;
+    atK["connections"_L1] = opened;
+    atK["failed"_L1] = (rest + o.probe - opened);
+    const ProcSample full = sampleProcess(t.pid);
+    {
+        const ProcSample a = sampleProcess(t.pid);
+        runFor(int(o.idleS * 1000));
+        const ProcSample b = sampleProcess(t.pid);
+        if (a.ok && b.ok)
+            atK["server_idle_cpu_util"_L1] = round3((b.cpuSeconds - a.cpuSeconds) / o.idleS);
+    }
+    atK["ping"_L1] = probePings(probe, 5000);
+    if (full.ok && base.ok) {
+        atK["server_rss_mb"_L1] = round3(double(full.rssBytes) / 1048576.0);
+        if (opened > o.probe)
+            atK["server_rss_per_connection_kb"_L1] = round3(
+                    double(full.rssBytes - base.rssBytes) / 1024.0 / double(opened - o.probe));
+    }
+    out["at_k"_L1] = atK;
+    const double p99Probe = atProbe["ping"_L1].toObject()["p99_ms"_L1].toDouble();
+    const double p99K = atK["ping"_L1].toObject()["p99_ms"_L1].toDouble();
+    if (p99Probe > 0)
+        out["ping_p99_ratio_k_vs_probe"_L1] = round3(p99K / p99Probe);
+    for (QProcess *w : workers) {
+        w->terminate();
+        if (!w->waitForFinished(10000))
+            w->kill();
+    }
+    for (BenchClient *c : probe + held)
+        c->close();
+    runFor(500);
+    out["machine_after"_L1] = machineContext();
+    return out;
+}
+
+int runConnectionsWorker(const QList<QUrl> &urls, const QString &tokenFile, int from, int count,
+                         int openRate)
+{
+    QFile f(tokenFile);
+    if (!f.open(QIODevice::ReadOnly)) {
+        fprintf(stderr, "connections-worker: cannot read %s\n", qPrintable(tokenFile));
+        return 2;
+    }
+    QList<Account> all;
+    while (!f.atEnd()) {
+        const QList<QByteArray> p = f.readLine().trimmed().split(' ');
+        if (p.size() == 3)
+            all.append({ QString::fromUtf8(p[2]), {}, QString::fromUtf8(p[0]),
+                         QString::fromUtf8(p[1]) });
+    }
+    const QList<Account> mine = all.mid(from, count);
+    QObject owner;
+    Target t;
+    t.urls = urls;
+    Population pop(t, &owner);
+    QList<BenchClient *> clients;
+    pop.connectAccounts(mine, &clients, 64, openRate);
+    const int open = openCount(clients);
+    printf("open %d failed %d\n", open, int(mine.size()) - open);
+    fflush(stdout);
+    Heartbeats beats(clients, 20000);
+    // Hold until terminated by the parent (SIGTERM ends the process).
+    QCoreApplication::exec();
+    return 0;
+}
+
+} // namespace chat::bench

@@ -1,0 +1,264 @@
+// throughput and latency: N senders and M receivers in 1:1 (direct) conversations.
+// throughput pipelines `window` unacked sends per sender as fast as the server acks;
+// latency offers a fixed rate from a 1 ms pacing timer and records send→ack and
+// send→recipient for every message sent after the warm-up.
+#include "scenarios.h"
+
+#include "benchutil.h"
+
+#include <QFile>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace chat::bench {
+
+QJsonObject machineContext()
+{
+    QJsonObject o;
+    o["cores"_L1] = QThread::idealThreadCount();
+    QFile f(u"/proc/loadavg"_s);
+    if (f.open(QIODevice::ReadOnly))
+        o["loadavg"_L1] = QString::fromLatin1(f.readAll().trimmed());
+    o["utc"_L1] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    return o;
+}
+
+namespace {
+
+struct Pairs {
+    QList<BenchClient *> senders, receivers;
+    QStringList conversations; // one per sender
+    QString error;
+};
+
+std::unique_ptr<QObject> makeOwner()
+{
+    return std::make_unique<QObject>();
+}
+
+Pairs setupPairs(const Target &t, const Options &o, QObject *owner)
+{
+    Pairs p;
+    Population pop(t, owner);
+    QList<Account> accounts;
+    QList<BenchClient *> clients;
+    if (!pop.createAccounts(o.senders + o.receivers, &accounts, &clients)) {
+        p.error = pop.error();
+        return p;
+    }
+    p.senders = clients.mid(0, o.senders);
+    p.receivers = clients.mid(o.senders);
+    QList<Population::ConvRequest> reqs;
+    for (int i = 0; i < o.senders; ++i)
+        reqs.append({ p.senders[i], false, {}, { p.receivers[i % o.receivers]->userId } });
+    if (!pop.createConversations(reqs, &p.conversations))
+        p.error = pop.error();
+    return p;
+}
+
+QJsonObject cpuFigures(const ProcSample &a, const ProcSample &b, qint64 messages, double seconds)
+{
+    QJsonObject o;
+    if (!a.ok || !b.ok)
+        return o;
+    const double cpu = b.cpuSeconds - a.cpuSeconds;
+    o["server_cpu_s"_L1] = round3(cpu);
+    o["server_cpu_util"_L1] = round3(cpu / seconds);
+    if (messages > 0)
+        o["server_cpu_s_per_1k_msgs"_L1] = round3(cpu / double(messages) * 1000.0);
+    o["server_rss_mb"_L1] = round3(double(b.rssBytes) / 1048576.0);
+    o["server_threads"_L1] = b.threads;
+    return o;
+}
+
+void merge(QJsonObject &into, const QJsonObject &from)
+{
+    for (auto it = from.begin(); it != from.end(); ++it)
+        into.insert(it.key(), it.value());
+}
+
+} // namespace
+
+QJsonObject runThroughput(const Target &t, const Options &o)
+{
+    QJsonObject out { { "scenario"_L1, u"throughput"_s }, { "target"_L1, t.label } };
+    out["params"_L1] = QJsonObject { { "senders"_L1, o.senders }, { "receivers"_L1, o.receivers },
+                                     { "window"_L1, o.window }, { "duration_s"_L1, o.durationS },
+                                     { "padding"_L1, o.padding } };
+    out["machine_before"_L1] = machineContext();
+    auto owner = makeOwner();
+    Pairs p = setupPairs(t, o, owner.get());
+    if (!p.error.isEmpty()) {
+        out["error"_L1] = p.error;
+        return out;
+    }
+    const QString padding(o.padding, u'x');
+    bool running = true, measuring = false;
+    qint64 inFlight = 0, acked = 0, delivered = 0, errors = 0;
+    LatencyRecorder ackLat, deliveryLat;
+    for (int i = 0; i < p.senders.size(); ++i) {
+        BenchClient *s = p.senders[i];
+        const QString conv = p.conversations[i];
+        s->onAck = [&, s, conv](qint64 sentNs) {
+            --inFlight;
+            if (sentNs < 0) {
+                ++errors;
+            } else if (measuring) {
+                ++acked;
+                ackLat.add(nowNs() - sentNs);
+            }
+            if (running) {
+                s->sendMessage(conv, padding);
+                ++inFlight;
+            }
+        };
+    }
+    for (BenchClient *r : p.receivers)
+        r->onMessage = [&](qint64 sentNs) {
+            if (measuring && sentNs > 0) {
+                ++delivered;
+                deliveryLat.add(nowNs() - sentNs);
+            }
+        };
+    for (int i = 0; i < p.senders.size(); ++i)
+        for (int w = 0; w < o.window; ++w, ++inFlight)
+            p.senders[i]->sendMessage(p.conversations[i], padding);
+    runFor(int(o.warmupS * 1000));
+    const ProcSample s0 = sampleProcess(t.pid), self0 = sampleSelf();
+    const qint64 t0 = nowNs();
+    measuring = true;
+    runFor(int(o.durationS * 1000));
+    measuring = false;
+    const qint64 t1 = nowNs();
+    const ProcSample s1 = sampleProcess(t.pid), self1 = sampleSelf();
+    running = false;
+    const bool drained = waitFor([&] { return inFlight <= 0; }, 30000);
+    const double secs = double(t1 - t0) / 1e9;
+    out["acked_per_s"_L1] = round3(double(acked) / secs);
+    out["delivered_per_s"_L1] = round3(double(delivered) / secs);
+    out["acked"_L1] = acked;
+    out["delivered"_L1] = delivered;
+    out["send_errors"_L1] = errors;
+    if (errors > 0)
+        out["last_send_error"_L1] = p.senders[0]->lastSendError;
+    out["drained"_L1] = drained;
+    out["ack_latency"_L1] = ackLat.summary();
+    out["delivery_latency"_L1] = deliveryLat.summary();
+    merge(out, cpuFigures(s0, s1, acked, secs));
+    out["bench_cpu_util"_L1] = round3((self1.cpuSeconds - self0.cpuSeconds) / secs);
+    out["machine_after"_L1] = machineContext();
+    return out;
+}
+
+// One offered rate. Send times are planned on a fixed schedule (start + k / rate): a send that
+// leaves late is timed from its planned moment, so a stalled server cannot hide its stall
+// (no coordinated omission).
+static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int rate)
+{
+    QJsonObject out { { "offered_per_s"_L1, rate } };
+    const QString padding(o.padding, u'x');
+    LatencyRecorder ackLat, deliveryLat;
+    qint64 sent = 0, acked = 0, delivered = 0, errors = 0, inFlight = 0, maxLateNs = 0;
+    const qint64 total = qint64((o.warmupS + o.durationS) * rate);
+    const qint64 warmCount = qint64(o.warmupS * rate);
+    // Planned time per send number, per sender: the content carries the actual send time,
+    // we correct by the lateness recorded here.
+    QHash<qint64, qint64> lateness; // actual send ns → planned send ns
+    for (BenchClient *s : p.senders)
+        s->onAck = [&](qint64 sentNs) {
+            --inFlight;
+            if (sentNs < 0) {
+                ++errors;
+                return;
+            }
+            const qint64 planned = lateness.value(sentNs, -1);
+            if (planned >= 0) {
+                ++acked;
+                ackLat.add(nowNs() - planned);
+            }
+        };
+    for (BenchClient *r : p.receivers)
+        r->onMessage = [&](qint64 sentNs) {
+            const qint64 planned = lateness.value(sentNs, -1);
+            if (planned >= 0) {
+                ++delivered;
+                deliveryLat.add(nowNs() - planned);
+            }
+        };
+    const ProcSample s0 = sampleProcess(t.pid);
+    const qint64 start = nowNs();
+    qint64 measureStart = 0;
+    QTimer pace;
+    pace.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&pace, &QTimer::timeout, [&] {
+        const qint64 now = nowNs();
+        const qint64 due = qMin(total, qint64(double(now - start) / 1e9 * rate));
+        while (sent < due) {
+            const qint64 planned = start + qint64(double(sent) * 1e9 / rate);
+            const int i = int(sent % p.senders.size());
+            const qint64 actual = p.senders[i]->sendMessage(p.conversations[i], padding);
+            if (sent >= warmCount) {
+                if (sent == warmCount)
+                    measureStart = planned;
+                lateness.insert(actual, planned);
+                maxLateNs = qMax(maxLateNs, actual - planned);
+            }
+            ++sent;
+            ++inFlight;
+        }
+        if (sent >= total)
+            pace.stop();
+    });
+    pace.start(1);
+    waitFor([&] { return sent >= total; }, int((o.warmupS + o.durationS) * 1000) + 60000);
+    const qint64 sendEnd = nowNs();
+    const qint64 measured = total - warmCount;
+    const bool drained = waitFor([&] { return inFlight <= 0 && delivered >= measured; }, 20000);
+    const ProcSample s1 = sampleProcess(t.pid);
+    const double secs = double(sendEnd - measureStart) / 1e9;
+    out["sent"_L1] = measured;
+    out["achieved_send_per_s"_L1] = round3(double(measured) / secs);
+    out["acked"_L1] = acked;
+    out["delivered"_L1] = delivered;
+    out["send_errors"_L1] = errors;
+    out["drained"_L1] = drained;
+    out["max_send_lateness_ms"_L1] = round3(double(maxLateNs) / 1e6);
+    out["ack_latency"_L1] = ackLat.summary(true);
+    out["delivery_latency"_L1] = deliveryLat.summary(true);
+    // CPU over warm-up + measurement (+ drain): per message offered in that span.
+    merge(out, cpuFigures(s0, s1, total, double(nowNs() - start) / 1e9));
+    for (BenchClient *s : p.senders)
+        s->onAck = nullptr;
+    for (BenchClient *r : p.receivers)
+        r->onMessage = nullptr;
+    return out;
+}
+
+QJsonObject runLatency(const Target &t, const Options &o)
+{
+    QJsonObject out { { "scenario"_L1, u"latency"_s }, { "target"_L1, t.label } };
+    out["params"_L1] = QJsonObject { { "senders"_L1, o.senders }, { "receivers"_L1, o.receivers },
+                                     { "duration_s"_L1, o.durationS },
+                                     { "warmup_s"_L1, o.warmupS }, { "padding"_L1, o.padding } };
+    out["machine_before"_L1] = machineContext();
+    auto owner = makeOwner();
+    Pairs p = setupPairs(t, o, owner.get());
+    if (!p.error.isEmpty()) {
+        out["error"_L1] = p.error;
+        return out;
+    }
+    QJsonArray runs;
+    for (int rate : o.rates) {
+        runs.append(latencyAt(t, o, p, rate));
+        runFor(500); // let the server settle between rates
+    }
+    out["rates"_L1] = runs;
+    out["machine_after"_L1] = machineContext();
+    return out;
+}
+
+} // namespace chat::bench
