@@ -77,9 +77,10 @@ if [[ $do_build -eq 1 ]]; then
     cd "$root" || exit 1
     cmake --preset release >/dev/null || die "configure failed: run 'cmake --preset release' to see why"
     targets=(chat-server)
-    if ninja -C build/release -t targets all 2>/dev/null | grep -q '^chat-desktop:'; then
-        targets+=(chat-desktop)
-    fi
+    known="$(ninja -C build/release -t targets all 2>/dev/null)"
+    for t in chat-desktop chat-cli; do
+        grep -q "^$t:" <<<"$known" && targets+=("$t")
+    done
     cmake --build --preset release --target "${targets[@]}" || die "build failed (see above)"
 fi
 [[ -x "$bindir/chat-server" ]] || die "$bindir/chat-server is missing: the server does not build yet"
@@ -161,8 +162,9 @@ client_args=(--server "$url" --profile "$state/profile-alice" --username alice -
 if [[ ! -x "$client" ]]; then
     say "The desktop client (build/release/bin/chat-desktop) does not exist yet."
     echo "The server is running: connect any protocol-v1 client to $url as one of the users above"
-    [[ -x "$bindir/chat-cli" ]] && echo "(for example: $bindir/chat-cli --help)."
+    [[ -x "$bindir/chat-cli" ]] && echo "(for example the command-line client: $bindir/chat-cli --help)."
     if [[ $once -eq 1 ]]; then
+        echo "--once: stopping the server now."
         exit 0
     fi
     echo "Press Ctrl+C to stop the server."

@@ -23,16 +23,46 @@ done
 KH="$(mktemp -d "${TMPDIR:-/tmp}/chat-keyring.XXXXXX")"
 mkdir -p -m 700 "$KH/run" "$KH/.local/share"
 
+# session_pids: processes still alive that were started inside this private session (their
+# environment carries our XDG_RUNTIME_DIR). The D-Bus-activated gnome-keyring-daemon sometimes
+# outlives the bus; this finds exactly those, never anything found by name.
+session_pids() {
+    local f pid
+    for f in /proc/[0-9]*/environ; do
+        pid=${f#/proc/}
+        pid=${pid%/environ}
+        [[ "$pid" == "$$" ]] && continue
+        if tr '\0' '\n' <"$f" 2>/dev/null | grep -qxF "XDG_RUNTIME_DIR=$KH/run"; then
+            echo "$pid"
+        fi
+    done
+}
+
+alive() { # a zombie has finished: it only waits for its parent
+    local st
+    st="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+    [[ "$st" != Z* ]]
+}
+
 cleanup() {
-    local pid
-    # gnome-keyring-daemon normally leaves with the bus; if it did not, stop exactly the
-    # daemon that holds this private control socket (never a process found by name).
-    if [[ -S "$KH/run/keyring/control" ]] && command -v fuser >/dev/null; then
-        for pid in $(fuser "$KH/run/keyring/control" 2>/dev/null); do
-            kill -TERM "$pid" 2>/dev/null || true
+    local pids pid
+    pids="$(session_pids)"
+    if [[ -n "$pids" ]]; then
+        kill -TERM $pids 2>/dev/null
+        for _ in $(seq 50); do
+            pids="$(for pid in $pids; do alive "$pid" && echo "$pid"; done)"
+            [[ -z "$pids" ]] && break
+            sleep 0.1
         done
+        [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
     fi
-    rm -rf "$KH"
+    # Retry: a daemon that was just shutting down may have recreated a folder meanwhile.
+    for _ in $(seq 25); do
+        rm -rf "$KH" 2>/dev/null
+        [[ -e "$KH" ]] || return 0
+        sleep 0.2
+    done
+    echo "with-keyring.sh: could not remove $KH" >&2
 }
 trap cleanup EXIT
 
