@@ -32,7 +32,7 @@ session_pids() {
         pid=${f#/proc/}
         pid=${pid%/environ}
         [[ "$pid" == "$$" ]] && continue
-        if tr '\0' '\n' <"$f" 2>/dev/null | grep -qxF "XDG_RUNTIME_DIR=$KH/run"; then
+        if tr '\0' '\n' 2>/dev/null <"$f" | grep -qxF "XDG_RUNTIME_DIR=$KH/run"; then
             echo "$pid"
         fi
     done
@@ -45,6 +45,7 @@ alive() { # a zombie has finished: it only waits for its parent
 }
 
 cleanup() {
+    set +e # best effort from here on; the exit status is COMMAND's
     local pids pid
     pids="$(session_pids)"
     if [[ -n "$pids" ]]; then
