@@ -84,12 +84,25 @@ check "redis.sh start: second instance answers ($r2)" eval '[[ "$(redis-cli -u "
 bash "$here/redis.sh" stop "$scratch/r2"
 check "redis.sh stop: redis $r2_pid gone, folder removed" eval '! kill -0 $r2_pid 2>/dev/null && [[ ! -e "$r2_root" ]]'
 
-# The keyring wrapper: unlocked login collection inside, exit code passed through.
-locked="$(bash "$here/with-keyring.sh" dbus-send --session --print-reply \
-    --dest=org.freedesktop.secrets /org/freedesktop/secrets/collection/login \
-    org.freedesktop.DBus.Properties.Get \
-    string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null | awk '/boolean/ {print $3}')"
+# The keyring wrapper: unlocked login collection inside, exit code passed through, and
+# nothing of the session left afterwards (the D-Bus-activated daemon used to outlive it).
+out="$(bash "$here/with-keyring.sh" sh -c 'echo "runtime=$XDG_RUNTIME_DIR"; dbus-send --session \
+    --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets/collection/login \
+    org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked' \
+    2>/dev/null)"
+locked="$(awk '/boolean/ {print $3}' <<<"$out")"
+runtime="$(sed -n 's/^runtime=//p' <<<"$out")"
 check "with-keyring.sh: login collection is unlocked (Locked=$locked)" eval '[[ "$locked" == false ]]'
+leftover=""
+if [[ -n "$runtime" ]]; then
+    for f in /proc/[0-9]*/environ; do
+        if tr '\0' '\n' 2>/dev/null <"$f" | grep -qxF "XDG_RUNTIME_DIR=$runtime"; then
+            leftover+=" ${f//[^0-9]/}"
+        fi
+    done
+fi
+check "with-keyring.sh: no process of the session left ($runtime:${leftover:- none})" \
+    eval '[[ -n "$runtime" && -z "$leftover" && ! -e "$runtime" ]]'
 bash "$here/with-keyring.sh" sh -c 'exit 7' 2>/dev/null
 keyring_rc=$?
 check "with-keyring.sh passes the exit code through (got $keyring_rc)" eval '[[ $keyring_rc -eq 7 ]]'
