@@ -11,15 +11,15 @@ namespace chat::cli {
 
 QJsonObject messageJson(const LocalMessage &m, const SyncEngine &engine)
 {
-    QJsonObject o {
-        { "conversation_id"_L1, m.conversationId },
-        { "local_id"_L1, m.localId },
-        { "client_msg_id"_L1, m.clientMsgId },
-        { "sender_id"_L1, m.senderId },
-        { "content"_L1, m.content },
-        { "ts"_L1, m.ts },
-        { "state"_L1, deliveryStateName(m.state) },
-        { "outgoing"_L1, m.outgoing },
+    QJsonObject o{
+        {"conversation_id"_L1, m.conversationId},
+        {"local_id"_L1, m.localId},
+        {"client_msg_id"_L1, m.clientMsgId},
+        {"sender_id"_L1, m.senderId},
+        {"content"_L1, m.content},
+        {"ts"_L1, m.ts},
+        {"state"_L1, deliveryStateName(m.state)},
+        {"outgoing"_L1, m.outgoing},
     };
     if (m.seq > 0) {
         o.insert("seq"_L1, m.seq);
@@ -43,28 +43,28 @@ QJsonObject conversationJson(const ConversationInfo &c)
 {
     QJsonArray members;
     for (const MemberInfo &m : c.members)
-        members.append(QJsonObject { { "user_id"_L1, m.userId },
-                                     { "username"_L1, m.username },
-                                     { "delivered_seq"_L1, m.deliveredSeq },
-                                     { "read_seq"_L1, m.readSeq } });
-    QJsonObject o {
-        { "conversation_id"_L1, c.conversationId },
-        { "kind"_L1, c.group ? u"group"_s : u"direct"_s },
-        { "title"_L1, c.displayTitle },
-        { "last_seq"_L1, c.lastSeq },
-        { "unread"_L1, c.unreadCount },
-        { "pending"_L1, c.pendingCount },
-        { "members"_L1, members },
+        members.append(QJsonObject{{"user_id"_L1, m.userId},
+                                   {"username"_L1, m.username},
+                                   {"delivered_seq"_L1, m.deliveredSeq},
+                                   {"read_seq"_L1, m.readSeq}});
+    QJsonObject o{
+        {"conversation_id"_L1, c.conversationId},
+        {"kind"_L1, c.group ? u"group"_s : u"direct"_s},
+        {"title"_L1, c.displayTitle},
+        {"last_seq"_L1, c.lastSeq},
+        {"unread"_L1, c.unreadCount},
+        {"pending"_L1, c.pendingCount},
+        {"members"_L1, members},
     };
     if (c.left)
         o.insert("left"_L1, true);
     if (c.hasLastMessage)
         o.insert("last_message"_L1,
-                 QJsonObject { { "seq"_L1, c.lastMessage.seq },
-                               { "sender_id"_L1, c.lastMessage.senderId },
-                               { "content"_L1, c.lastMessage.content },
-                               { "ts"_L1, c.lastMessage.ts },
-                               { "state"_L1, deliveryStateName(c.lastMessage.state) } });
+                 QJsonObject{{"seq"_L1, c.lastMessage.seq},
+                             {"sender_id"_L1, c.lastMessage.senderId},
+                             {"content"_L1, c.lastMessage.content},
+                             {"ts"_L1, c.lastMessage.ts},
+                             {"state"_L1, deliveryStateName(c.lastMessage.state)}});
     return o;
 }
 

@@ -27,13 +27,13 @@ namespace {
 
 enum ExitCode {
     ExitOk = 0,
-    ExitFailure = 1,      // anything else (e.g. the server refused a request)
+    ExitFailure = 1, // anything else (e.g. the server refused a request)
     ExitUsage = 2,
-    ExitOffline = 3,      // server unreachable; for send: the message is queued
-    ExitAuth = 4,         // credentials refused
-    ExitNotFound = 5,     // no such conversation
-    ExitRefused = 6,      // the server refused the message for good (it is marked failed)
-    ExitStorage = 7,      // the local store could not be opened or written
+    ExitOffline = 3,  // server unreachable; for send: the message is queued
+    ExitAuth = 4,     // credentials refused
+    ExitNotFound = 5, // no such conversation
+    ExitRefused = 6,  // the server refused the message for good (it is marked failed)
+    ExitStorage = 7,  // the local store could not be opened or written
 };
 
 const char *const kHelp = R"(Commands:
@@ -78,7 +78,7 @@ void err(const QString &text)
     std::fflush(stderr);
 }
 
-int g_signalPipe[2] = { -1, -1 };
+int g_signalPipe[2] = {-1, -1};
 void onSignal(int)
 {
     const char c = 1;
@@ -89,10 +89,12 @@ class Cli : public QObject
 {
 public:
     Cli(QString command, QStringList args, int limit, int forSeconds, int timeoutMs)
-        : m_command(std::move(command)), m_args(std::move(args)), m_limit(limit),
-          m_forSeconds(forSeconds), m_timeoutMs(timeoutMs)
-    {
-    }
+        : m_command(std::move(command)),
+          m_args(std::move(args)),
+          m_limit(limit),
+          m_forSeconds(forSeconds),
+          m_timeoutMs(timeoutMs)
+    { }
 
     SyncEngine engine;
 
@@ -127,12 +129,10 @@ public:
             QFile::remove(m_tokenFile);
             finish(ExitAuth);
         });
-        QObject::connect(&engine, &SyncEngine::errorOccurred, this, [](const Error &e) {
-            err(e.message);
-        });
-        QObject::connect(&engine, &SyncEngine::stateChanged, this, [this](SyncEngine::State s) {
-            onState(s);
-        });
+        QObject::connect(&engine, &SyncEngine::errorOccurred, this,
+                         [](const Error &e) { err(e.message); });
+        QObject::connect(&engine, &SyncEngine::stateChanged, this,
+                         [this](SyncEngine::State s) { onState(s); });
 
         if (m_command == "send"_L1) {
             // Durable first: the message is in the outbox before any network activity.
@@ -142,27 +142,26 @@ public:
             }
         }
         if (m_command == "listen"_L1) {
-            QObject::connect(&engine, &SyncEngine::changes, this, [this](const ChangeBatch &b) {
-                printChanges(b);
-            });
+            QObject::connect(&engine, &SyncEngine::changes, this,
+                             [this](const ChangeBatch &b) { printChanges(b); });
             QObject::connect(&engine, &SyncEngine::syncProgress, this,
                              [](int pages, int convs, bool finished) {
-                                 printLine({ { "event"_L1, u"sync"_s },
-                                             { "pages"_L1, pages },
-                                             { "conversations"_L1, convs },
-                                             { "finished"_L1, finished } });
+                                 printLine({{"event"_L1, u"sync"_s},
+                                            {"pages"_L1, pages},
+                                            {"conversations"_L1, convs},
+                                            {"finished"_L1, finished}});
                              });
             QObject::connect(&engine, &SyncEngine::typingChanged, this, [this](const QString &c) {
-                printLine({ { "event"_L1, u"typing"_s },
-                            { "conversation_id"_L1, c },
-                            { "users"_L1, QJsonArray::fromStringList(engine.typingUsers(c)) } });
+                printLine({{"event"_L1, u"typing"_s},
+                           {"conversation_id"_L1, c},
+                           {"users"_L1, QJsonArray::fromStringList(engine.typingUsers(c))}});
             });
             QObject::connect(&engine, &SyncEngine::presenceChanged, this, [this](const QString &u) {
                 const PresenceInfo p = engine.presence(u);
-                printLine({ { "event"_L1, u"presence"_s },
-                            { "user_id"_L1, u },
-                            { "online"_L1, p.online },
-                            { "last_seen"_L1, p.lastSeen } });
+                printLine({{"event"_L1, u"presence"_s},
+                           {"user_id"_L1, u},
+                           {"online"_L1, p.online},
+                           {"last_seen"_L1, p.lastSeen}});
             });
             if (m_forSeconds > 0)
                 QTimer::singleShot(m_forSeconds * 1000, this, [this] { finish(ExitOk); });
@@ -209,10 +208,9 @@ private:
         if (s == SyncEngine::State::Authenticating || s == SyncEngine::State::Syncing)
             m_reached = true;
         if (m_command == "listen"_L1) {
-            static const char *names[] = { "offline", "connecting", "authenticating", "syncing",
-                                           "online" };
-            printLine({ { "event"_L1, u"state"_s },
-                        { "state"_L1, QString::fromLatin1(names[int(s)]) } });
+            static const char *names[] = {"offline", "connecting", "authenticating", "syncing",
+                                          "online"};
+            printLine({{"event"_L1, u"state"_s}, {"state"_L1, QString::fromLatin1(names[int(s)])}});
             return;
         }
         if (s == SyncEngine::State::Offline && !m_done) {
@@ -370,8 +368,9 @@ private:
             for (const MessageChange &mc : it.value()) {
                 QJsonObject o = messageJson(mc.message, engine);
                 o.insert("event"_L1, mc.kind == MessageChange::Kind::Inserted ? u"message"_s
-                                 : mc.kind == MessageChange::Kind::Updated    ? u"message_update"_s
-                                                                               : u"message_removed"_s);
+                                     : mc.kind == MessageChange::Kind::Updated
+                                         ? u"message_update"_s
+                                         : u"message_removed"_s);
                 printLine(o);
             }
         }
@@ -414,18 +413,19 @@ int main(int argc, char **argv)
 
     QCommandLineParser p;
     p.setApplicationDescription(
-            u"Headless chat client on the sync engine. State lives in --profile; every command "
-            "first sends whatever is queued there."_s);
+        u"Headless chat client on the sync engine. State lives in --profile; every command "
+        "first sends whatever is queued there."_s);
     p.addHelpOption();
     p.addVersionOption();
     QCommandLineOption serverOpt(u"server"_s, u"Server URL, e.g. ws://127.0.0.1:8080"_s, u"URL"_s);
     QCommandLineOption userOpt(u"username"_s, u"Account name."_s, u"U"_s);
     QCommandLineOption passOpt(u"password"_s, u"Password (or set CHAT_PASSWORD)."_s, u"P"_s);
-    QCommandLineOption profileOpt(u"profile"_s, u"Folder holding the local store, outbox and token."_s,
-                                  u"DIR"_s);
-    QCommandLineOption registerOpt(u"register"_s, u"Create the account first (no token stored yet)."_s);
-    QCommandLineOption caOpt(u"ca-file"_s, u"wss: trust this PEM certificate (self-signed servers)."_s,
-                             u"FILE"_s);
+    QCommandLineOption profileOpt(u"profile"_s,
+                                  u"Folder holding the local store, outbox and token."_s, u"DIR"_s);
+    QCommandLineOption registerOpt(u"register"_s,
+                                   u"Create the account first (no token stored yet)."_s);
+    QCommandLineOption caOpt(
+        u"ca-file"_s, u"wss: trust this PEM certificate (self-signed servers)."_s, u"FILE"_s);
     QCommandLineOption limitOpt(u"limit"_s, u"history: number of messages (default 50)."_s, u"N"_s,
                                 u"50"_s);
     QCommandLineOption forOpt(u"for"_s, u"listen: stop after SECONDS."_s, u"SECONDS"_s);
@@ -433,8 +433,8 @@ int main(int argc, char **argv)
                                   u"sync, send, history: give up waiting for the server after "
                                   "SECONDS (default 20)."_s,
                                   u"SECONDS"_s, u"20"_s);
-    p.addOptions({ serverOpt, userOpt, passOpt, profileOpt, registerOpt, caOpt, limitOpt, forOpt,
-                   timeoutOpt });
+    p.addOptions({serverOpt, userOpt, passOpt, profileOpt, registerOpt, caOpt, limitOpt, forOpt,
+                  timeoutOpt});
     p.addPositionalArgument(u"command"_s, u"sync | send | history | listen | outbox"_s);
     p.addPositionalArgument(u"args"_s, u"Command arguments (see below)."_s, u"[args...]"_s);
 
@@ -457,8 +457,8 @@ int main(int argc, char **argv)
     }
     const QString command = pos.first();
     const QStringList args = pos.mid(1);
-    const QHash<QString, int> arity { { u"sync"_s, 0 }, { u"send"_s, 2 }, { u"history"_s, 1 },
-                                      { u"listen"_s, 0 }, { u"outbox"_s, 0 } };
+    const QHash<QString, int> arity{
+        {u"sync"_s, 0}, {u"send"_s, 2}, {u"history"_s, 1}, {u"listen"_s, 0}, {u"outbox"_s, 0}};
     if (!arity.contains(command)) {
         err(u"unknown command \""_s + command + u"\"; see --help"_s);
         return ExitUsage;
@@ -468,7 +468,7 @@ int main(int argc, char **argv)
             + u" argument(s), got "_s + QString::number(args.size()) + u"; see --help"_s);
         return ExitUsage;
     }
-    for (const auto &o : { serverOpt, userOpt, profileOpt }) {
+    for (const auto &o : {serverOpt, userOpt, profileOpt}) {
         if (!p.isSet(o)) {
             err(u"--"_s + o.names().constFirst() + u" is required; see --help"_s);
             return ExitUsage;

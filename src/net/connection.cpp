@@ -5,11 +5,11 @@
 
 #include <QDateTime>
 #include <QFile>
-#include <algorithm>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTimer>
 #include <QWebSocket>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 using namespace chat::proto;
@@ -21,23 +21,21 @@ namespace {
 void assignId(ClientFrame &frame, const QString &id)
 {
     std::visit(
-            [&](auto &f) {
-                if constexpr (requires { f.id; })
-                    f.id = id;
-            },
-            frame);
+        [&](auto &f) {
+            if constexpr (requires { f.id; })
+                f.id = id;
+        },
+        frame);
 }
 } // namespace
 
 QString Reply::errorString() const
 {
     switch (status) {
-    case Status::Ok:
-        return {};
+    case Status::Ok: return {};
     case Status::ServerError:
         return error.message.isEmpty() ? errorCodeName(error.code) : error.message;
-    case Status::Timeout:
-        return u"the server did not answer in time"_s;
+    case Status::Timeout: return u"the server did not answer in time"_s;
     case Status::Disconnected:
         return error.message.isEmpty() ? u"not connected to the server"_s : error.message;
     }
@@ -144,15 +142,15 @@ void Connection::connectSocket()
     connect(m_socket, &QWebSocket::textMessageReceived, this, &Connection::onTextMessage);
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError e) {
-                qCInfo(lcNetWs) << "socket error" << e << (m_socket ? m_socket->errorString() : QString());
+                qCInfo(lcNetWs) << "socket error" << e
+                                << (m_socket ? m_socket->errorString() : QString());
             });
     connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         for (const QSslError &e : errors)
             qCWarning(lcNetWs) << "TLS error:" << e.errorString();
     });
-    connect(m_socket, &QWebSocket::pong, this, [this](quint64, const QByteArray &) {
-        m_lastSignOfLife = m_clock.elapsed();
-    });
+    connect(m_socket, &QWebSocket::pong, this,
+            [this](quint64, const QByteArray &) { m_lastSignOfLife = m_clock.elapsed(); });
     setState(State::Connecting);
     m_triedTokenThisAttempt = false;
     m_connectTimer->start(m_options.policy.connectTimeoutMs);
@@ -174,12 +172,12 @@ void Connection::sendAuth()
     m_authRequestId = u"auth-"_s + QString::number(m_nextId++);
     ClientFrame frame;
     if (c.registerAccount) {
-        frame = RegisterRequest { m_authRequestId, c.username, c.password, c.displayName };
+        frame = RegisterRequest{m_authRequestId, c.username, c.password, c.displayName};
     } else if (!c.token.isEmpty() && !m_triedTokenThisAttempt) {
         m_triedTokenThisAttempt = true;
-        frame = AuthRequest { m_authRequestId, c.token };
+        frame = AuthRequest{m_authRequestId, c.token};
     } else if (!c.password.isEmpty()) {
-        frame = LoginRequest { m_authRequestId, c.username, c.password, c.device };
+        frame = LoginRequest{m_authRequestId, c.username, c.password, c.device};
     } else {
         const QString why = u"no credentials left to try (token refused, no password)"_s;
         m_wanted = false;
@@ -198,8 +196,9 @@ void Connection::handleAuthAnswer(const ServerFrame &frame)
     m_connectTimer->stop();
     if (const auto *ok = std::get_if<AuthOk>(&frame)) {
         m_user = ok->user;
-        m_heartbeatMs = m_options.policy.heartbeatOverrideMs > 0 ? m_options.policy.heartbeatOverrideMs
-                                                                  : qMax<qint64>(100, ok->heartbeatMs);
+        m_heartbeatMs = m_options.policy.heartbeatOverrideMs > 0
+                            ? m_options.policy.heartbeatOverrideMs
+                            : qMax<qint64>(100, ok->heartbeatMs);
         m_serverTimeOffset = ok->serverTime - QDateTime::currentMSecsSinceEpoch();
         if (m_options.credentials.registerAccount)
             m_options.credentials.registerAccount = false; // later reconnects: token/login
@@ -217,8 +216,8 @@ void Connection::handleAuthAnswer(const ServerFrame &frame)
     if (const auto *err = std::get_if<Error>(&frame)) {
         if (err->code == ErrorCode::Unauthorized) {
             const Credentials &c = m_options.credentials;
-            const bool canFallBack = m_triedTokenThisAttempt && !c.password.isEmpty()
-                    && !c.registerAccount;
+            const bool canFallBack =
+                m_triedTokenThisAttempt && !c.password.isEmpty() && !c.registerAccount;
             if (canFallBack) {
                 qCInfo(lcNetWs) << "token refused, falling back to login";
                 m_options.credentials.token.clear();
@@ -289,8 +288,8 @@ void Connection::onDisconnected()
 {
     if (!m_socket)
         return;
-    const QString reason = u"closed by server ("_s + QString::number(m_socket->closeCode()) + u") "_s
-            + m_socket->closeReason();
+    const QString reason = u"closed by server ("_s + QString::number(m_socket->closeCode())
+                           + u") "_s + m_socket->closeReason();
     const bool wasAuthenticating = m_state == State::Authenticating;
     const int code = m_socket->closeCode();
     if (wasAuthenticating && code == CloseCode::Unauthorized && m_state != State::Online) {
@@ -350,8 +349,8 @@ QString Connection::request(ClientFrame frame, QObject *context, Callback callba
     p.context = context;
     p.hasContext = context != nullptr;
     p.callback = std::move(callback);
-    p.deadline = m_clock.elapsed()
-            + (timeoutMs > 0 ? timeoutMs : m_options.policy.requestTimeoutMs);
+    p.deadline =
+        m_clock.elapsed() + (timeoutMs > 0 ? timeoutMs : m_options.policy.requestTimeoutMs);
     m_pending.insert(id, std::move(p));
     sendRaw(encode(frame));
     armRequestTimer();

@@ -32,15 +32,15 @@ struct Credentials {
     QString username;
     QString password;
     QString token;
-    QString device;           // optional device label sent with login
-    QString displayName;      // for registerAccount
+    QString device;      // optional device label sent with login
+    QString displayName; // for registerAccount
     bool registerAccount = false;
 };
 
 struct ConnectionOptions {
-    QUrl url;                 // ws://host:port/ or wss://host:port/
+    QUrl url; // ws://host:port/ or wss://host:port/
     Credentials credentials;
-    QString caFile;           // wss: extra trusted CA certificate(s), PEM (self-signed servers)
+    QString caFile; // wss: extra trusted CA certificate(s), PEM (self-signed servers)
     RetryPolicy policy;
     chat::proto::Limits limits;
 };
@@ -154,15 +154,15 @@ private:
     QTimer *m_heartbeatTimer = nullptr;
     QTimer *m_requestTimer = nullptr;
     State m_state = State::Offline;
-    bool m_wanted = false;            // open() called and not closed
+    bool m_wanted = false; // open() called and not closed
     bool m_triedTokenThisAttempt = false;
-    int m_attempt = 0;                // consecutive failed attempts
+    int m_attempt = 0; // consecutive failed attempts
     quint64 m_nextId = 1;
     QString m_authRequestId;
     chat::proto::User m_user;
     qint64 m_heartbeatMs = 30000;
     qint64 m_serverTimeOffset = 0;
-    QElapsedTimer m_clock;            // monotonic time base for deadlines
+    QElapsedTimer m_clock; // monotonic time base for deadlines
     qint64 m_lastSignOfLife = 0;
     QHash<QString, Pending> m_pending;
 };

@@ -14,7 +14,7 @@ struct RetryPolicy {
     // randomised by +/- jitter (0.25 = up to 25 % shorter or longer) so that thousands of
     // clients dropped together by a server restart do not return in lock-step.
     // The first attempt after a drop uses backoffMs[0].
-    QList<int> backoffMs { 250, 500, 1000, 2000, 5000, 10000, 30000 };
+    QList<int> backoffMs{250, 500, 1000, 2000, 5000, 10000, 30000};
     double jitter = 0.25;
 
     // QWebSocket has no connect/handshake timeout of its own: TCP + TLS + HTTP upgrade must
@@ -56,7 +56,7 @@ struct RetryPolicy {
     static RetryPolicy fastForTests()
     {
         RetryPolicy p;
-        p.backoffMs = { 20, 50, 100, 200, 400 };
+        p.backoffMs = {20, 50, 100, 200, 400};
         p.connectTimeoutMs = 5000;
         p.requestTimeoutMs = 15000;
         p.gapWaitMs = 100;

@@ -7,18 +7,12 @@ namespace chat::sync {
 QString deliveryStateName(DeliveryState s)
 {
     switch (s) {
-    case DeliveryState::Pending:
-        return u"pending"_s;
-    case DeliveryState::Sent:
-        return u"sent"_s;
-    case DeliveryState::Delivered:
-        return u"delivered"_s;
-    case DeliveryState::Read:
-        return u"read"_s;
-    case DeliveryState::Failed:
-        return u"failed"_s;
-    case DeliveryState::Received:
-        return u"received"_s;
+    case DeliveryState::Pending: return u"pending"_s;
+    case DeliveryState::Sent: return u"sent"_s;
+    case DeliveryState::Delivered: return u"delivered"_s;
+    case DeliveryState::Read: return u"read"_s;
+    case DeliveryState::Failed: return u"failed"_s;
+    case DeliveryState::Received: return u"received"_s;
     }
     return {};
 }

@@ -23,14 +23,14 @@ struct LocalMessage {
     // (what send() returned), the server's message_id for everything else.
     QString localId;
     QString conversationId;
-    qint64 seq = 0;          // 0 while Pending or Failed
-    QString messageId;       // empty while Pending or Failed
+    qint64 seq = 0;    // 0 while Pending or Failed
+    QString messageId; // empty while Pending or Failed
     QString clientMsgId;
     QString senderId;
     QString kind = QStringLiteral("text");
     QString content;
-    qint64 ts = 0;           // server time of commit; creation time (local clock) while pending
-    bool outgoing = false;   // sent by the current user (from any device)
+    qint64 ts = 0;         // server time of commit; creation time (local clock) while pending
+    bool outgoing = false; // sent by the current user (from any device)
     DeliveryState state = DeliveryState::Received;
     // Outgoing messages in groups: how many of the other members have delivered / read it.
     int deliveredCount = 0;
@@ -59,19 +59,19 @@ struct MemberInfo {
 struct ConversationInfo {
     QString conversationId;
     bool group = false;
-    QString title;            // server title; empty for direct conversations
-    QString displayTitle;     // title, or the other member's display name for direct ones
-    QString otherUserId;      // direct conversations: the other member
+    QString title;        // server title; empty for direct conversations
+    QString displayTitle; // title, or the other member's display name for direct ones
+    QString otherUserId;  // direct conversations: the other member
     QList<MemberInfo> members;
-    qint64 lastSeq = 0;       // highest seq known to exist on the server
+    qint64 lastSeq = 0; // highest seq known to exist on the server
     qint64 createdTs = 0;
     qint64 lastActivityTs = 0; // ts of the newest message (or creation); the list's sort key
     qint64 readSeq = 0;        // own read watermark (local, monotonic)
     int unreadCount = 0;       // messages by others above readSeq
     bool hasLastMessage = false;
-    LocalMessage lastMessage;  // newest stored or pending message
-    int pendingCount = 0;      // outbox rows (pending + failed)
-    bool left = false;         // the user is no longer a member
+    LocalMessage lastMessage; // newest stored or pending message
+    int pendingCount = 0;     // outbox rows (pending + failed)
+    bool left = false;        // the user is no longer a member
     friend bool operator==(const ConversationInfo &, const ConversationInfo &) = default;
 };
 
@@ -83,17 +83,17 @@ struct UserInfo {
 };
 
 struct PresenceInfo {
-    bool known = false;   // no presence push seen for this user yet
+    bool known = false; // no presence push seen for this user yet
     bool online = false;
-    qint64 lastSeen = 0;  // ms since epoch, server clock
+    qint64 lastSeen = 0; // ms since epoch, server clock
 };
 
 // What a conversation's history looks like locally, for "loading" rows and fetchMore().
 struct HistoryState {
-    qint64 oldestLoadedSeq = 0;  // lowest stored seq of the newest contiguous range (0: none)
-    bool atStart = false;        // everything down to seq 1 is stored
-    bool loadingOlder = false;   // a fetch for older messages is in flight
-    bool hasGaps = false;        // some seq between 1 and lastSeq is not stored
+    qint64 oldestLoadedSeq = 0; // lowest stored seq of the newest contiguous range (0: none)
+    bool atStart = false;       // everything down to seq 1 is stored
+    bool loadingOlder = false;  // a fetch for older messages is in flight
+    bool hasGaps = false;       // some seq between 1 and lastSeq is not stored
 };
 
 struct MessageChange {
@@ -121,7 +121,7 @@ struct ChangeBatch {
     void add(const ConversationChange &c) { conversations.append(c); }
     void add(MessageChange::Kind kind, const LocalMessage &m)
     {
-        messages[m.conversationId].append(MessageChange { kind, m });
+        messages[m.conversationId].append(MessageChange{kind, m});
     }
     void merge(const ChangeBatch &other);
 };

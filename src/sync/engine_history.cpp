@@ -55,7 +55,7 @@ bool SyncEnginePrivate::ensureRange(const QString &conversationId, qint64 from, 
     if (to < from || !missingIn(conversationId, from, to))
         return true;
     const bool wasLoading = rangeJobs.contains(conversationId);
-    rangeJobs[conversationId].append(RangeJob { from, to });
+    rangeJobs[conversationId].append(RangeJob{from, to});
     if (!wasLoading)
         Q_EMIT q->historyStateChanged(conversationId);
     pumpFetches();
@@ -68,7 +68,7 @@ std::optional<SeqRange> SyncEnginePrivate::missingIn(const QString &conversation
     for (const SeqRange &g : store->gaps(conversationId)) { // newest first
         const qint64 a = qMax(g.first, from), b = qMin(g.second, to);
         if (a <= b)
-            return SeqRange { a, b };
+            return SeqRange{a, b};
     }
     return std::nullopt;
 }
@@ -133,8 +133,8 @@ void SyncEnginePrivate::pumpFetches()
         }
     }
     // Background gap fill, bounded.
-    for (qsizetype i = 0; i < fillQueue.size()
-         && backgroundInFlight < qMax(1, options.policy.maxGapFetches);) {
+    for (qsizetype i = 0;
+         i < fillQueue.size() && backgroundInFlight < qMax(1, options.policy.maxGapFetches);) {
         const QString conv = fillQueue.at(i);
         if (fetchInFlight.contains(conv)) {
             ++i;
@@ -170,7 +170,8 @@ void SyncEnginePrivate::fetchGap(const QString &conversationId, SeqRange gap, bo
     });
 }
 
-void SyncEnginePrivate::onHistory(const QString &conversationId, bool background, const Reply &reply)
+void SyncEnginePrivate::onHistory(const QString &conversationId, bool background,
+                                  const Reply &reply)
 {
     fetchInFlight.remove(conversationId);
     if (background)
@@ -212,7 +213,7 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
         pumpFetches();
         return;
     }
-    addConversationChanges(batch, { conversationId });
+    addConversationChanges(batch, {conversationId});
     emitBatch(batch);
     Q_UNUSED(inserted);
     queueDelivered(conversationId, store->maxStoredSeq(conversationId));

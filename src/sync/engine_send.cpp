@@ -20,13 +20,11 @@ bool isPermanent(ErrorCode c)
     case ErrorCode::Forbidden:
     case ErrorCode::NotFound:
     case ErrorCode::TooLarge:
-    case ErrorCode::Conflict:
-        return true;
+    case ErrorCode::Conflict: return true;
     case ErrorCode::Unauthorized: // the session is gone: the reconnect re-authenticates
     case ErrorCode::RateLimited:
     case ErrorCode::Unavailable:
-    case ErrorCode::Internal:
-        return false;
+    case ErrorCode::Internal: return false;
     }
     return false;
 }
@@ -35,29 +33,30 @@ bool isPermanent(ErrorCode c)
 Expected<QString> SyncEngine::send(const QString &conversationId, const QString &text)
 {
     if (!d->store)
-        return Error { Error::Code::NotOpen, u"no account is open"_s, {} };
+        return Error{Error::Code::NotOpen, u"no account is open"_s, {}};
     if (text.trimmed().isEmpty())
-        return Error { Error::Code::InvalidInput, u"the message is empty"_s, {} };
+        return Error{Error::Code::InvalidInput, u"the message is empty"_s, {}};
     const chat::proto::Limits limits;
     const qsizetype chars = text.toUcs4().size();
     if (chars > limits.maxContentChars)
-        return Error { Error::Code::InvalidInput,
-                       u"the message is too long (%1 characters, at most %2)"_s.arg(chars).arg(
-                               limits.maxContentChars),
-                       {} };
+        return Error{Error::Code::InvalidInput,
+                     u"the message is too long (%1 characters, at most %2)"_s.arg(chars).arg(
+                         limits.maxContentChars),
+                     {}};
     auto conv = d->store->conversation(conversationId, d->myUserId);
     if (!conv)
-        return Error { Error::Code::NotFound, u"no such conversation: "_s + conversationId, {} };
+        return Error{Error::Code::NotFound, u"no such conversation: "_s + conversationId, {}};
     if (conv->left)
-        return Error { Error::Code::InvalidInput, u"you are no longer a member of this conversation"_s, {} };
-    auto queued = d->store->enqueue(conversationId, text, QDateTime::currentMSecsSinceEpoch(),
-                                    d->myUserId);
+        return Error{
+            Error::Code::InvalidInput, u"you are no longer a member of this conversation"_s, {}};
+    auto queued =
+        d->store->enqueue(conversationId, text, QDateTime::currentMSecsSinceEpoch(), d->myUserId);
     if (!queued)
         return queued.error();
     qCInfo(lcSyncOutbox) << "queued" << queued.value().clientMsgId << "in" << conversationId;
     ChangeBatch batch;
     batch.add(MessageChange::Kind::Inserted, queued.value());
-    d->addConversationChanges(batch, { conversationId });
+    d->addConversationChanges(batch, {conversationId});
     d->emitBatch(batch);
     setTyping(conversationId, false);
     d->flushOutbox();
@@ -67,17 +66,17 @@ Expected<QString> SyncEngine::send(const QString &conversationId, const QString 
 Status SyncEngine::retry(const QString &localId)
 {
     if (!d->store)
-        return Error { Error::Code::NotOpen, u"no account is open"_s, {} };
+        return Error{Error::Code::NotOpen, u"no account is open"_s, {}};
     auto e = d->store->outboxEntry(localId);
     if (!e)
-        return Error { Error::Code::NotFound, u"no such queued message"_s, {} };
+        return Error{Error::Code::NotFound, u"no such queued message"_s, {}};
     if (e->state == DeliveryState::Failed) {
         if (Status s = d->store->markPending(localId); !s)
             return s;
         ChangeBatch batch;
         if (auto updated = d->store->outboxEntry(localId))
             batch.add(MessageChange::Kind::Updated, *updated);
-        d->addConversationChanges(batch, { e->conversationId });
+        d->addConversationChanges(batch, {e->conversationId});
         d->emitBatch(batch);
     }
     d->flushOutbox();
@@ -87,16 +86,16 @@ Status SyncEngine::retry(const QString &localId)
 Status SyncEngine::discard(const QString &localId)
 {
     if (!d->store)
-        return Error { Error::Code::NotOpen, u"no account is open"_s, {} };
+        return Error{Error::Code::NotOpen, u"no account is open"_s, {}};
     auto e = d->store->outboxEntry(localId);
     if (!e)
-        return Error { Error::Code::NotFound, u"no such queued message"_s, {} };
+        return Error{Error::Code::NotFound, u"no such queued message"_s, {}};
     if (Status s = d->store->removeFromOutbox(localId); !s)
         return s;
     d->sendsInFlight.remove(localId);
     ChangeBatch batch;
     batch.add(MessageChange::Kind::Removed, *e);
-    d->addConversationChanges(batch, { e->conversationId });
+    d->addConversationChanges(batch, {e->conversationId});
     d->emitBatch(batch);
     return {};
 }
@@ -163,7 +162,7 @@ void SyncEnginePrivate::onSendReply(const QString &clientMsgId, const Reply &rep
         if (stored) {
             ChangeBatch batch;
             batch.add(MessageChange::Kind::Updated, *stored);
-            addConversationChanges(batch, { ack->conversationId });
+            addConversationChanges(batch, {ack->conversationId});
             emitBatch(batch);
             Q_EMIT q->messageSent(*stored);
             scheduleGapCheck(ack->conversationId, true);
@@ -182,7 +181,7 @@ void SyncEnginePrivate::onSendReply(const QString &clientMsgId, const Reply &rep
         if (auto e = store->outboxEntry(clientMsgId)) {
             ChangeBatch batch;
             batch.add(MessageChange::Kind::Updated, *e);
-            addConversationChanges(batch, { e->conversationId });
+            addConversationChanges(batch, {e->conversationId});
             emitBatch(batch);
             Q_EMIT q->messageFailed(*e);
         }
@@ -251,7 +250,7 @@ void SyncEngine::markRead(const QString &conversationId, qint64 seq)
     if (!grew.value())
         return;
     ChangeBatch batch;
-    d->addConversationChanges(batch, { conversationId });
+    d->addConversationChanges(batch, {conversationId});
     d->emitBatch(batch);
     if (!d->readTimer->isActive())
         d->readTimer->start(d->options.policy.readDebounceMs);
@@ -272,7 +271,8 @@ void SyncEnginePrivate::flushReads()
     }
 }
 
-// --- typing ---------------------------------------------------------------------------------------
+// --- typing
+// ---------------------------------------------------------------------------------------
 
 void SyncEngine::setTyping(const QString &conversationId, bool active)
 {
@@ -306,7 +306,8 @@ void SyncEnginePrivate::handleTyping(const TypingPush &t)
     }
     const bool isNew = !typingSeen.value(t.conversationId).contains(t.userId);
     typingSeen[t.conversationId].insert(t.userId, clock.elapsed() + options.policy.typingExpiryMs);
-    QTimer::singleShot(options.policy.typingExpiryMs + 10, q, [this] { expireTyping(); });
+    QTimer::singleShot(options.policy.typingExpiryMs, Qt::PreciseTimer, q,
+                       [this] { expireTyping(); });
     if (isNew)
         Q_EMIT q->typingChanged(t.conversationId);
 }
@@ -332,6 +333,14 @@ void SyncEnginePrivate::expireTyping()
         else
             ++it;
     }
+    // Timers may fire a little early: re-arm for whatever is still due later.
+    qint64 next = std::numeric_limits<qint64>::max();
+    for (const auto &users : std::as_const(typingSeen))
+        for (qint64 expiry : users)
+            next = qMin(next, expiry);
+    if (next != std::numeric_limits<qint64>::max())
+        QTimer::singleShot(int(qMax<qint64>(1, next - now)), Qt::PreciseTimer, q,
+                           [this] { expireTyping(); });
     for (const QString &c : std::as_const(changed))
         Q_EMIT q->typingChanged(c);
 }

@@ -10,17 +10,17 @@ namespace chat::sync {
 
 struct Error {
     enum class Code {
-        Storage,       // SQLite failed (disk full, corrupt file, permissions)
-        InvalidInput,  // the caller passed something unusable (blank text, unknown id)
-        NotFound,      // no such conversation / message / outbox entry
-        NotOpen,       // no account store open
-        Offline,       // needs the server and there is no link
-        Server,        // the server refused: serverCode holds its protocol code
+        Storage,      // SQLite failed (disk full, corrupt file, permissions)
+        InvalidInput, // the caller passed something unusable (blank text, unknown id)
+        NotFound,     // no such conversation / message / outbox entry
+        NotOpen,      // no account store open
+        Offline,      // needs the server and there is no link
+        Server,       // the server refused: serverCode holds its protocol code
         Timeout,
     };
     Code code = Code::Storage;
-    QString message;     // a sentence for a person
-    QString serverCode;  // protocol error code ("forbidden", ...) for Code::Server
+    QString message;    // a sentence for a person
+    QString serverCode; // protocol error code ("forbidden", ...) for Code::Server
 };
 
 template<typename T>

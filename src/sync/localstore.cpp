@@ -57,7 +57,7 @@ QStringList splitStatements(const QString &sql)
 
 Error storageError(const QString &message)
 {
-    return Error { Error::Code::Storage, message, {} };
+    return Error{Error::Code::Storage, message, {}};
 }
 } // namespace
 
@@ -75,7 +75,7 @@ int LocalStore::latestSchemaVersion()
 {
     initMigrationResources();
     int latest = 0;
-    const auto files = QDir(kMigrationDir).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
+    const auto files = QDir(kMigrationDir).entryList({u"*.sql"_s}, QDir::Files, QDir::Name);
     for (const QString &f : files)
         latest = qMax(latest, f.section(u'_', 0, 0).toInt());
     return latest;
@@ -84,7 +84,7 @@ int LocalStore::latestSchemaVersion()
 Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
 {
     initMigrationResources();
-    static std::atomic<int> counter { 0 };
+    static std::atomic<int> counter{0};
     std::unique_ptr<LocalStore> store(new LocalStore);
     store->m_path = QFileInfo(filePath).absoluteFilePath();
     const QFileInfo fi(store->m_path);
@@ -108,8 +108,8 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
                             + store->m_db.lastError().text());
     {
         QSqlQuery q(store->m_db);
-        for (const auto &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
-                                    u"PRAGMA foreign_keys=ON"_s }) {
+        for (const auto &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
+                                   u"PRAGMA foreign_keys=ON"_s}) {
             if (!q.exec(pragma))
                 return storageError(u"cannot configure "_s + store->m_path + u": "_s
                                     + q.lastError().text());
@@ -121,7 +121,7 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
     if (Status s = store->migrate(); !s)
         return s.error();
     // WAL side files inherit the umask: tighten them too.
-    for (const auto &suffix : { u"-wal"_s, u"-shm"_s })
+    for (const auto &suffix : {u"-wal"_s, u"-shm"_s})
         if (QFile::exists(store->m_path + suffix))
             QFile::setPermissions(store->m_path + suffix,
                                   QFileDevice::ReadOwner | QFileDevice::WriteOwner);
@@ -141,7 +141,7 @@ Status LocalStore::migrate()
     const int current = schemaVersion();
     if (current < 0)
         return storageError(u"cannot read the schema version of "_s + m_path);
-    const auto files = QDir(kMigrationDir).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
+    const auto files = QDir(kMigrationDir).entryList({u"*.sql"_s}, QDir::Files, QDir::Name);
     int latest = 0;
     for (const QString &name : files)
         latest = qMax(latest, name.section(u'_', 0, 0).toInt());
@@ -206,7 +206,8 @@ Error LocalStore::sqlError(const QSqlQuery &q, const QString &what) const
 
 // --- transactions --------------------------------------------------------------------------
 
-LocalStore::Transaction::Transaction(LocalStore &store) : m_store(store) { }
+LocalStore::Transaction::Transaction(LocalStore &store) : m_store(store)
+{ }
 
 LocalStore::Transaction::~Transaction()
 {
@@ -282,7 +283,8 @@ Status LocalStore::removeMeta(const QString &key)
 
 Status LocalStore::upsertUser(const User &u)
 {
-    QSqlQuery &q = prepared(u"INSERT INTO users (user_id, username, display_name) VALUES (:i, IFNULL(:u, ''), IFNULL(:d, '')) "
+    QSqlQuery &q = prepared(u"INSERT INTO users (user_id, username, display_name) VALUES (:i, "
+                            u"IFNULL(:u, ''), IFNULL(:d, '')) "
                             "ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, "
                             "display_name = excluded.display_name"_s);
     q.bindValue(u":i"_s, u.userId);
@@ -299,7 +301,7 @@ std::optional<UserInfo> LocalStore::user(const QString &userId) const
     q.bindValue(u":i"_s, userId);
     if (!q.exec() || !q.next())
         return std::nullopt;
-    return UserInfo { userId, q.value(0).toString(), q.value(1).toString() };
+    return UserInfo{userId, q.value(0).toString(), q.value(1).toString()};
 }
 
 // --- conversations ---------------------------------------------------------------------------
@@ -311,14 +313,15 @@ bool LocalStore::hasConversation(const QString &conversationId) const
     return q.exec() && q.next();
 }
 
-Status LocalStore::upsertConversation(const Conversation &c, const QString &myUserId,
-                                      bool *changed, bool *inserted)
+Status LocalStore::upsertConversation(const Conversation &c, const QString &myUserId, bool *changed,
+                                      bool *inserted)
 {
     bool isNew = false;
     bool differs = false;
     {
-        QSqlQuery &q = prepared(u"SELECT kind, title, last_seq, created_ts, placeholder, left_conversation "
-                                "FROM conversations WHERE conversation_id = :c"_s);
+        QSqlQuery &q =
+            prepared(u"SELECT kind, title, last_seq, created_ts, placeholder, left_conversation "
+                     "FROM conversations WHERE conversation_id = :c"_s);
         q.bindValue(u":c"_s, c.conversationId);
         if (!q.exec())
             return sqlError(q, u"reading conversation"_s);
@@ -326,19 +329,19 @@ Status LocalStore::upsertConversation(const Conversation &c, const QString &myUs
             isNew = true;
         } else {
             differs = q.value(0).toString() != conversationKindName(c.kind)
-                    || q.value(1).toString() != c.title || q.value(2).toLongLong() < c.lastSeq
-                    || q.value(4).toInt() != 0;
+                      || q.value(1).toString() != c.title || q.value(2).toLongLong() < c.lastSeq
+                      || q.value(4).toInt() != 0;
         }
     }
     const bool left = !myUserId.isEmpty() && !c.member(myUserId);
     {
         QSqlQuery &q = prepared(
-                u"INSERT INTO conversations (conversation_id, kind, title, last_seq, created_ts, "
-                "placeholder, left_conversation) VALUES (:c, :k, IFNULL(:t, ''), :l, :ts, 0, :left) "
-                "ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, "
-                "title = excluded.title, last_seq = MAX(last_seq, excluded.last_seq), "
-                "created_ts = excluded.created_ts, placeholder = 0, "
-                "left_conversation = excluded.left_conversation"_s);
+            u"INSERT INTO conversations (conversation_id, kind, title, last_seq, created_ts, "
+            "placeholder, left_conversation) VALUES (:c, :k, IFNULL(:t, ''), :l, :ts, 0, :left) "
+            "ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, "
+            "title = excluded.title, last_seq = MAX(last_seq, excluded.last_seq), "
+            "created_ts = excluded.created_ts, placeholder = 0, "
+            "left_conversation = excluded.left_conversation"_s);
         q.bindValue(u":c"_s, c.conversationId);
         q.bindValue(u":k"_s, conversationKindName(c.kind));
         q.bindValue(u":t"_s, c.title);
@@ -366,8 +369,9 @@ Status LocalStore::upsertConversation(const Conversation &c, const QString &myUs
         if (!old.contains(m.userId) || delivered != prev.deliveredSeq || read != prev.readSeq
             || prev.admin != (m.role == Role::Admin))
             differs = true;
-        QSqlQuery &q = prepared(u"INSERT INTO members (conversation_id, user_id, role, delivered_seq, "
-                                "read_seq) VALUES (:c, :u, :r, :d, :rd)"_s);
+        QSqlQuery &q =
+            prepared(u"INSERT INTO members (conversation_id, user_id, role, delivered_seq, "
+                     "read_seq) VALUES (:c, :u, :r, :d, :rd)"_s);
         q.bindValue(u":c"_s, c.conversationId);
         q.bindValue(u":u"_s, m.userId);
         q.bindValue(u":r"_s, roleName(m.role));
@@ -410,10 +414,10 @@ Status LocalStore::raiseLastSeq(const QString &conversationId, qint64 lastSeq)
 }
 
 Expected<QPair<qint64, qint64>> LocalStore::raiseWatermarks(const QString &conversationId,
-                                                            const QString &userId,
-                                                            qint64 delivered, qint64 read)
+                                                            const QString &userId, qint64 delivered,
+                                                            qint64 read)
 {
-    QPair<qint64, qint64> previous { 0, 0 };
+    QPair<qint64, qint64> previous{0, 0};
     {
         QSqlQuery &q = prepared(u"SELECT delivered_seq, read_seq FROM members "
                                 "WHERE conversation_id = :c AND user_id = :u"_s);
@@ -422,8 +426,8 @@ Expected<QPair<qint64, qint64>> LocalStore::raiseWatermarks(const QString &conve
         if (!q.exec())
             return sqlError(q, u"reading watermarks"_s);
         if (!q.next())
-            return Error { Error::Code::NotFound, u"not a member"_s, {} };
-        previous = { q.value(0).toLongLong(), q.value(1).toLongLong() };
+            return Error{Error::Code::NotFound, u"not a member"_s, {}};
+        previous = {q.value(0).toLongLong(), q.value(1).toLongLong()};
     }
     QSqlQuery &q = prepared(u"UPDATE members SET read_seq = MAX(read_seq, :r), "
                             "delivered_seq = MAX(delivered_seq, :d, :r) "
@@ -443,17 +447,18 @@ QList<MemberInfo> LocalStore::members(const QString &conversationId) const
     if (auto it = m_memberCache.constFind(conversationId); it != m_memberCache.cend())
         return *it;
     QList<MemberInfo> out;
-    QSqlQuery &q = prepared(u"SELECT m.user_id, IFNULL(u.username, ''), IFNULL(u.display_name, ''), "
-                            "m.role, m.delivered_seq, m.read_seq FROM members m "
-                            "LEFT JOIN users u ON u.user_id = m.user_id "
-                            "WHERE m.conversation_id = :c ORDER BY m.user_id"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT m.user_id, IFNULL(u.username, ''), IFNULL(u.display_name, ''), "
+                 "m.role, m.delivered_seq, m.read_seq FROM members m "
+                 "LEFT JOIN users u ON u.user_id = m.user_id "
+                 "WHERE m.conversation_id = :c ORDER BY m.user_id"_s);
     q.bindValue(u":c"_s, conversationId);
     if (!q.exec())
         return out;
     while (q.next())
-        out.append(MemberInfo { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                                q.value(3).toString() == "admin"_L1, q.value(4).toLongLong(),
-                                q.value(5).toLongLong() });
+        out.append(MemberInfo{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                              q.value(3).toString() == "admin"_L1, q.value(4).toLongLong(),
+                              q.value(5).toLongLong()});
     q.finish();
     m_memberCache.insert(conversationId, out);
     return out;
@@ -462,7 +467,8 @@ QList<MemberInfo> LocalStore::members(const QString &conversationId) const
 QStringList LocalStore::conversationIds() const
 {
     QStringList out;
-    QSqlQuery &q = prepared(u"SELECT conversation_id FROM conversations ORDER BY conversation_id"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT conversation_id FROM conversations ORDER BY conversation_id"_s);
     if (q.exec())
         while (q.next())
             out.append(q.value(0).toString());
@@ -504,9 +510,10 @@ std::optional<ConversationInfo> LocalStore::conversation(const QString &conversa
     }
     c.lastActivityTs = c.createdTs;
     {
-        QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
-                                "content, ts, local_id FROM messages WHERE conversation_id = :c "
-                                "ORDER BY seq DESC LIMIT 1"_s);
+        QSqlQuery &q =
+            prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                     "content, ts, local_id FROM messages WHERE conversation_id = :c "
+                     "ORDER BY seq DESC LIMIT 1"_s);
         q.bindValue(u":c"_s, conversationId);
         if (q.exec() && q.next()) {
             c.lastMessage = readMessageRow(q, myUserId);
@@ -545,11 +552,12 @@ QList<ConversationInfo> LocalStore::conversations(const QString &myUserId) const
     for (const QString &id : ids)
         if (auto c = conversation(id, myUserId))
             out.append(*c);
-    std::stable_sort(out.begin(), out.end(), [](const ConversationInfo &a, const ConversationInfo &b) {
-        if (a.lastActivityTs != b.lastActivityTs)
-            return a.lastActivityTs > b.lastActivityTs;
-        return a.conversationId < b.conversationId;
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ConversationInfo &a, const ConversationInfo &b) {
+                         if (a.lastActivityTs != b.lastActivityTs)
+                             return a.lastActivityTs > b.lastActivityTs;
+                         return a.conversationId < b.conversationId;
+                     });
     return out;
 }
 
@@ -568,8 +576,9 @@ Expected<bool> LocalStore::raiseOwnRead(const QString &conversationId, qint64 se
 
 Status LocalStore::setOwnReadSent(const QString &conversationId, qint64 seq)
 {
-    QSqlQuery &q = prepared(u"UPDATE conversations SET own_read_sent_seq = MAX(own_read_sent_seq, :s) "
-                            "WHERE conversation_id = :c"_s);
+    QSqlQuery &q =
+        prepared(u"UPDATE conversations SET own_read_sent_seq = MAX(own_read_sent_seq, :s) "
+                 "WHERE conversation_id = :c"_s);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":s"_s, seq);
     if (!q.exec())
@@ -583,8 +592,8 @@ QPair<qint64, qint64> LocalStore::ownRead(const QString &conversationId) const
                             "WHERE conversation_id = :c"_s);
     q.bindValue(u":c"_s, conversationId);
     if (!q.exec() || !q.next())
-        return { 0, 0 };
-    return { q.value(0).toLongLong(), q.value(1).toLongLong() };
+        return {0, 0};
+    return {q.value(0).toLongLong(), q.value(1).toLongLong()};
 }
 
 QList<QPair<QString, qint64>> LocalStore::unsentReads() const
@@ -594,7 +603,7 @@ QList<QPair<QString, qint64>> LocalStore::unsentReads() const
                             "WHERE own_read_seq > own_read_sent_seq"_s);
     if (q.exec())
         while (q.next())
-            out.append({ q.value(0).toString(), q.value(1).toLongLong() });
+            out.append({q.value(0).toString(), q.value(1).toLongLong()});
     q.finish();
     return out;
 }
@@ -694,10 +703,11 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
                 fromOutbox = true;
             }
         }
-        QSqlQuery &q = prepared(u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, "
-                                "client_msg_id, kind, content, ts, local_id) VALUES (:c, :s, IFNULL(:m, ''), "
-                                "IFNULL(:snd, ''), IFNULL(:cm, ''), IFNULL(:k, 'text'), :t, :ts, :l) "
-                                "ON CONFLICT DO NOTHING"_s);
+        QSqlQuery &q =
+            prepared(u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, "
+                     "client_msg_id, kind, content, ts, local_id) VALUES (:c, :s, IFNULL(:m, ''), "
+                     "IFNULL(:snd, ''), IFNULL(:cm, ''), IFNULL(:k, 'text'), :t, :ts, :l) "
+                     "ON CONFLICT DO NOTHING"_s);
         q.bindValue(u":c"_s, m.conversationId);
         q.bindValue(u":s"_s, m.seq);
         q.bindValue(u":m"_s, m.messageId);
@@ -756,7 +766,7 @@ Expected<std::optional<LocalMessage>> LocalStore::applyAck(const QString &client
     m.kind = entry->kind;
     m.content = entry->content;
     m.ts = ts;
-    auto ins = insertMessages({ m }, myUserId);
+    auto ins = insertMessages({m}, myUserId);
     if (!ins)
         return ins.error();
     if (!ins.value().confirmed.isEmpty())
@@ -765,8 +775,9 @@ Expected<std::optional<LocalMessage>> LocalStore::applyAck(const QString &client
     // before the outbox row existed. The outbox row is done either way.
     if (Status s = removeFromOutbox(clientMsgId); !s)
         return s.error();
-    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
-                            "content, ts, local_id FROM messages WHERE conversation_id = :c AND seq = :s"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                 "content, ts, local_id FROM messages WHERE conversation_id = :c AND seq = :s"_s);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":s"_s, seq);
     if (!q.exec())
@@ -784,8 +795,9 @@ Status LocalStore::addRange(const QString &conversationId, qint64 from, qint64 t
         return {};
     qint64 lo = from, hi = to;
     {
-        QSqlQuery &q = prepared(u"SELECT MIN(from_seq), MAX(to_seq) FROM ranges WHERE conversation_id = :c "
-                                "AND from_seq <= :hi + 1 AND to_seq >= :lo - 1"_s);
+        QSqlQuery &q =
+            prepared(u"SELECT MIN(from_seq), MAX(to_seq) FROM ranges WHERE conversation_id = :c "
+                     "AND from_seq <= :hi + 1 AND to_seq >= :lo - 1"_s);
         q.bindValue(u":c"_s, conversationId);
         q.bindValue(u":hi"_s, to);
         q.bindValue(u":lo"_s, from);
@@ -805,7 +817,8 @@ Status LocalStore::addRange(const QString &conversationId, qint64 from, qint64 t
         if (!q.exec())
             return sqlError(q, u"merging ranges"_s);
     }
-    QSqlQuery &q = prepared(u"INSERT INTO ranges (conversation_id, from_seq, to_seq) VALUES (:c, :f, :t)"_s);
+    QSqlQuery &q =
+        prepared(u"INSERT INTO ranges (conversation_id, from_seq, to_seq) VALUES (:c, :f, :t)"_s);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":f"_s, lo);
     q.bindValue(u":t"_s, hi);
@@ -822,7 +835,7 @@ QList<SeqRange> LocalStore::ranges(const QString &conversationId) const
     q.bindValue(u":c"_s, conversationId);
     if (q.exec())
         while (q.next())
-            out.append({ q.value(0).toLongLong(), q.value(1).toLongLong() });
+            out.append({q.value(0).toLongLong(), q.value(1).toLongLong()});
     q.finish();
     return out;
 }
@@ -850,11 +863,11 @@ QList<SeqRange> LocalStore::gaps(const QString &conversationId) const
     qint64 expected = 1;
     for (const SeqRange &r : ranges(conversationId)) {
         if (r.first > expected)
-            out.append({ expected, r.first - 1 });
+            out.append({expected, r.first - 1});
         expected = r.second + 1;
     }
     if (expected <= lastSeq)
-        out.append({ expected, lastSeq });
+        out.append({expected, lastSeq});
     std::reverse(out.begin(), out.end());
     return out;
 }
@@ -868,7 +881,7 @@ QList<LocalMessage> LocalStore::messages(const QString &conversationId, qint64 b
     const QList<SeqRange> rs = ranges(conversationId);
     if (rs.isEmpty())
         return {};
-    SeqRange range { 0, -1 };
+    SeqRange range{0, -1};
     qint64 top = 0;
     if (beforeSeq <= 0) {
         range = rs.constLast();
@@ -889,9 +902,10 @@ QList<LocalMessage> LocalStore::messagesInRange(const QString &conversationId, q
                                                 qint64 toSeq, const QString &myUserId) const
 {
     QList<LocalMessage> out;
-    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
-                            "content, ts, local_id FROM messages WHERE conversation_id = :c "
-                            "AND seq >= :f AND seq <= :t ORDER BY seq"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                 "content, ts, local_id FROM messages WHERE conversation_id = :c "
+                 "AND seq >= :f AND seq <= :t ORDER BY seq"_s);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":f"_s, fromSeq);
     q.bindValue(u":t"_s, toSeq);
@@ -923,8 +937,9 @@ std::optional<LocalMessage> LocalStore::messageByLocalId(const QString &localId,
 {
     if (auto e = outboxEntry(localId))
         return e;
-    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
-                            "content, ts, local_id FROM messages WHERE local_id = :l"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                 "content, ts, local_id FROM messages WHERE local_id = :l"_s);
     q.bindValue(u":l"_s, localId);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -948,9 +963,10 @@ QList<LocalMessage> LocalStore::ownMessagesInRange(const QString &conversationId
                                                    qint64 toSeq, const QString &myUserId) const
 {
     QList<LocalMessage> out;
-    QSqlQuery &q = prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
-                            "content, ts, local_id FROM messages WHERE conversation_id = :c "
-                            "AND seq >= :f AND seq <= :t AND sender_id = :me ORDER BY seq"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT conversation_id, seq, message_id, sender_id, client_msg_id, kind, "
+                 "content, ts, local_id FROM messages WHERE conversation_id = :c "
+                 "AND seq >= :f AND seq <= :t AND sender_id = :me ORDER BY seq"_s);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":f"_s, fromSeq);
     q.bindValue(u":t"_s, toSeq);
@@ -980,8 +996,8 @@ QList<LocalMessage> LocalStore::ownMessagesInRange(const QString &conversationId
 qint64 LocalStore::messageCount(const QString &conversationId) const
 {
     QSqlQuery &q = conversationId.isEmpty()
-            ? prepared(u"SELECT COUNT(*) FROM messages"_s)
-            : prepared(u"SELECT COUNT(*) FROM messages WHERE conversation_id = :c"_s);
+                       ? prepared(u"SELECT COUNT(*) FROM messages"_s)
+                       : prepared(u"SELECT COUNT(*) FROM messages WHERE conversation_id = :c"_s);
     if (!conversationId.isEmpty())
         q.bindValue(u":c"_s, conversationId);
     if (q.exec() && q.next())
@@ -1017,8 +1033,9 @@ Expected<LocalMessage> LocalStore::enqueue(const QString &conversationId, const 
                                            qint64 createdTs, const QString &senderId)
 {
     const QString clientMsgId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    QSqlQuery &q = prepared(u"INSERT INTO outbox (client_msg_id, conversation_id, sender_id, kind, "
-                            "content, created_ts) VALUES (:cm, :c, IFNULL(:s, ''), 'text', :t, :ts)"_s);
+    QSqlQuery &q =
+        prepared(u"INSERT INTO outbox (client_msg_id, conversation_id, sender_id, kind, "
+                 "content, created_ts) VALUES (:cm, :c, IFNULL(:s, ''), 'text', :t, :ts)"_s);
     q.bindValue(u":cm"_s, clientMsgId);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":s"_s, senderId);
@@ -1032,9 +1049,11 @@ Expected<LocalMessage> LocalStore::enqueue(const QString &conversationId, const 
     return *e;
 }
 
-Status LocalStore::markFailed(const QString &clientMsgId, const QString &code, const QString &message)
+Status LocalStore::markFailed(const QString &clientMsgId, const QString &code,
+                              const QString &message)
 {
-    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'failed', error_code = IFNULL(:e, ''), error_message = IFNULL(:m, '') "
+    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'failed', error_code = IFNULL(:e, ''), "
+                            u"error_message = IFNULL(:m, '') "
                             "WHERE client_msg_id = :cm"_s);
     q.bindValue(u":cm"_s, clientMsgId);
     q.bindValue(u":e"_s, code);
@@ -1046,8 +1065,9 @@ Status LocalStore::markFailed(const QString &clientMsgId, const QString &code, c
 
 Status LocalStore::markPending(const QString &clientMsgId)
 {
-    QSqlQuery &q = prepared(u"UPDATE outbox SET state = 'pending', error_code = '', error_message = '' "
-                            "WHERE client_msg_id = :cm"_s);
+    QSqlQuery &q =
+        prepared(u"UPDATE outbox SET state = 'pending', error_code = '', error_message = '' "
+                 "WHERE client_msg_id = :cm"_s);
     q.bindValue(u":cm"_s, clientMsgId);
     if (!q.exec())
         return sqlError(q, u"re-queueing the message"_s);
@@ -1066,7 +1086,8 @@ Status LocalStore::removeFromOutbox(const QString &clientMsgId)
 QList<LocalMessage> LocalStore::outbox(const QString &conversationId) const
 {
     QList<LocalMessage> out;
-    QSqlQuery &q = conversationId.isEmpty()
+    QSqlQuery &q =
+        conversationId.isEmpty()
             ? prepared(u"SELECT "_s + kOutboxColumns + u" FROM outbox ORDER BY position"_s)
             : prepared(u"SELECT "_s + kOutboxColumns
                        + u" FROM outbox WHERE conversation_id = :c ORDER BY position"_s);
@@ -1081,7 +1102,8 @@ QList<LocalMessage> LocalStore::outbox(const QString &conversationId) const
 
 std::optional<LocalMessage> LocalStore::outboxEntry(const QString &clientMsgId) const
 {
-    QSqlQuery &q = prepared(u"SELECT "_s + kOutboxColumns + u" FROM outbox WHERE client_msg_id = :cm"_s);
+    QSqlQuery &q =
+        prepared(u"SELECT "_s + kOutboxColumns + u" FROM outbox WHERE client_msg_id = :cm"_s);
     q.bindValue(u":cm"_s, clientMsgId);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -1103,11 +1125,13 @@ QString LocalStore::draft(const QString &conversationId) const
 
 Status LocalStore::setDraft(const QString &conversationId, const QString &text)
 {
-    QSqlQuery &q = text.isEmpty()
+    QSqlQuery &q =
+        text.isEmpty()
             ? prepared(u"DELETE FROM drafts WHERE conversation_id = :c"_s)
-            : prepared(u"INSERT INTO drafts (conversation_id, text, updated_ts) VALUES (:c, :t, :ts) "
-                       "ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, "
-                       "updated_ts = excluded.updated_ts"_s);
+            : prepared(
+                u"INSERT INTO drafts (conversation_id, text, updated_ts) VALUES (:c, :t, :ts) "
+                "ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, "
+                "updated_ts = excluded.updated_ts"_s);
     q.bindValue(u":c"_s, conversationId);
     if (!text.isEmpty()) {
         q.bindValue(u":t"_s, text);

@@ -49,6 +49,7 @@ public:
         ~Transaction();
         Status begin();
         Status commit();
+
     private:
         LocalStore &m_store;
         bool m_open = false;
@@ -102,8 +103,8 @@ public:
     // Returns the now-Sent message, or nullopt if the row is no longer in the outbox.
     Expected<std::optional<LocalMessage>> applyAck(const QString &clientMsgId,
                                                    const QString &conversationId,
-                                                   const QString &messageId, qint64 seq,
-                                                   qint64 ts, const QString &myUserId);
+                                                   const QString &messageId, qint64 seq, qint64 ts,
+                                                   const QString &myUserId);
     // Record that [from, to] is known to be complete (messages stored or none exist).
     Status addRange(const QString &conversationId, qint64 from, qint64 to);
     QList<SeqRange> ranges(const QString &conversationId) const; // ascending
@@ -112,8 +113,8 @@ public:
     QList<SeqRange> gaps(const QString &conversationId) const;
     QList<LocalMessage> messages(const QString &conversationId, qint64 beforeSeq, int limit,
                                  const QString &myUserId) const;
-    QList<LocalMessage> messagesInRange(const QString &conversationId, qint64 fromSeq,
-                                        qint64 toSeq, const QString &myUserId) const;
+    QList<LocalMessage> messagesInRange(const QString &conversationId, qint64 fromSeq, qint64 toSeq,
+                                        const QString &myUserId) const;
     std::optional<LocalMessage> messageByLocalId(const QString &localId,
                                                  const QString &myUserId) const;
     // Own stored messages with fromSeq <= seq <= toSeq (receipt updates).

@@ -18,19 +18,16 @@ namespace chat::sync {
 namespace {
 Error notOpen()
 {
-    return Error { Error::Code::NotOpen, u"no account is open"_s, {} };
+    return Error{Error::Code::NotOpen, u"no account is open"_s, {}};
 }
 Error fromReply(const Reply &r)
 {
     switch (r.status) {
-    case Reply::Status::Ok:
-        return {};
+    case Reply::Status::Ok: return {};
     case Reply::Status::ServerError:
-        return Error { Error::Code::Server, r.errorString(), errorCodeName(r.error.code) };
-    case Reply::Status::Timeout:
-        return Error { Error::Code::Timeout, r.errorString(), {} };
-    case Reply::Status::Disconnected:
-        return Error { Error::Code::Offline, r.errorString(), {} };
+        return Error{Error::Code::Server, r.errorString(), errorCodeName(r.error.code)};
+    case Reply::Status::Timeout: return Error{Error::Code::Timeout, r.errorString(), {}};
+    case Reply::Status::Disconnected: return Error{Error::Code::Offline, r.errorString(), {}};
     }
     return {};
 }
@@ -83,21 +80,23 @@ QString SyncEngine::defaultDataDir()
 
 Status SyncEngine::openAccount(const QUrl &server, const QString &username)
 {
-    return openAccount(server, username, Options {});
+    return openAccount(server, username, Options{});
 }
 
 Status SyncEngine::openAccount(const QUrl &server, const QString &username, const Options &options)
 {
     if (username.trimmed().isEmpty())
-        return Error { Error::Code::InvalidInput, u"a username is needed to open an account"_s, {} };
+        return Error{Error::Code::InvalidInput, u"a username is needed to open an account"_s, {}};
     if (!server.isValid() || server.host().isEmpty())
-        return Error { Error::Code::InvalidInput,
-                       u"not a usable server URL: "_s + server.toDisplayString(), {} };
+        return Error{Error::Code::InvalidInput,
+                     u"not a usable server URL: "_s + server.toDisplayString(),
+                     {}};
     closeAccount();
     const QString base = options.dataDir.isEmpty() ? defaultDataDir() : options.dataDir;
     static const QRegularExpression unsafe(u"[^A-Za-z0-9._-]"_s);
-    QString folder = server.host() + u'_' + QString::number(server.port(server.scheme() == "wss"_L1 ? 443 : 80))
-            + u'_' + username;
+    QString folder = server.host() + u'_'
+                     + QString::number(server.port(server.scheme() == "wss"_L1 ? 443 : 80)) + u'_'
+                     + username;
     folder.replace(unsafe, u"_"_s);
     auto opened = LocalStore::open(base + u'/' + folder + u"/store.sqlite"_s);
     if (!opened)
@@ -188,7 +187,7 @@ UserInfo SyncEngine::currentUser() const
     if (d->store && !d->myUserId.isEmpty())
         if (auto u = d->store->user(d->myUserId))
             return *u;
-    return UserInfo { d->myUserId, d->username, {} };
+    return UserInfo{d->myUserId, d->username, {}};
 }
 
 QString SyncEngine::token() const
@@ -331,9 +330,9 @@ Status SyncEngine::setDraft(const QString &conversationId, const QString &text)
 
 // --- server requests ---------------------------------------------------------------------------
 
-void SyncEngine::createConversation(bool group, const QString &title, const QStringList &memberUserIds,
-                                    QObject *context,
-                                    std::function<void(const Expected<ConversationInfo> &)> callback)
+void SyncEngine::createConversation(
+    bool group, const QString &title, const QStringList &memberUserIds, QObject *context,
+    std::function<void(const Expected<ConversationInfo> &)> callback)
 {
     CreateConversationRequest req;
     req.kind = group ? ConversationKind::Group : ConversationKind::Direct;
@@ -350,7 +349,7 @@ void SyncEngine::createConversation(bool group, const QString &title, const QStr
         }
         const auto *cu = std::get_if<ConversationUpdate>(&*r.frame);
         if (!cu || !d->store) {
-            callback(Error { Error::Code::Server, u"unexpected answer from the server"_s, {} });
+            callback(Error{Error::Code::Server, u"unexpected answer from the server"_s, {}});
             return;
         }
         ChangeBatch batch;
@@ -359,7 +358,7 @@ void SyncEngine::createConversation(bool group, const QString &title, const QStr
         if (auto c = conversation(cu->conversation.conversationId))
             callback(*c);
         else
-            callback(Error { Error::Code::Storage, u"the conversation could not be stored"_s, {} });
+            callback(Error{Error::Code::Storage, u"the conversation could not be stored"_s, {}});
     });
 }
 
@@ -381,7 +380,7 @@ void SyncEngine::searchUsers(const QString &query, int limit, QObject *context,
         QList<UserInfo> out;
         if (const auto *ur = std::get_if<UsersResult>(&*r.frame))
             for (const User &u : ur->users)
-                out.append(UserInfo { u.userId, u.username, u.displayName });
+                out.append(UserInfo{u.userId, u.username, u.displayName});
         callback(out);
     });
 }
@@ -421,15 +420,9 @@ void SyncEnginePrivate::updateState()
 {
     SyncEngine::State s = SyncEngine::State::Offline;
     switch (conn->state()) {
-    case Connection::State::Offline:
-        s = SyncEngine::State::Offline;
-        break;
-    case Connection::State::Connecting:
-        s = SyncEngine::State::Connecting;
-        break;
-    case Connection::State::Authenticating:
-        s = SyncEngine::State::Authenticating;
-        break;
+    case Connection::State::Offline: s = SyncEngine::State::Offline; break;
+    case Connection::State::Connecting: s = SyncEngine::State::Connecting; break;
+    case Connection::State::Authenticating: s = SyncEngine::State::Authenticating; break;
     case Connection::State::Online:
         s = caughtUp ? SyncEngine::State::Online : SyncEngine::State::Syncing;
         break;
@@ -615,9 +608,9 @@ void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QS
         auto c = store->conversation(id, myUserId);
         if (!c)
             continue;
-        batch.add(ConversationChange { inserted.contains(id) ? ConversationChange::Kind::Inserted
-                                                             : ConversationChange::Kind::Updated,
-                                       *c });
+        batch.add(ConversationChange{inserted.contains(id) ? ConversationChange::Kind::Inserted
+                                                           : ConversationChange::Kind::Updated,
+                                     *c});
     }
 }
 
@@ -645,7 +638,7 @@ void SyncEnginePrivate::onPush(const ServerFrame &frame)
     } else if (const auto *t = std::get_if<TypingPush>(&frame)) {
         handleTyping(*t);
     } else if (const auto *p = std::get_if<PresencePush>(&frame)) {
-        presence.insert(p->userId, PresenceInfo { true, p->online, p->lastSeen });
+        presence.insert(p->userId, PresenceInfo{true, p->online, p->lastSeen});
         Q_EMIT q->presenceChanged(p->userId);
     } else {
         qCDebug(lcSync) << "ignoring unexpected frame" << frameType(frame);
@@ -702,7 +695,7 @@ void SyncEnginePrivate::handleReceipt(const Receipt &r)
         return;
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
-    QPair<qint64, qint64> previous { 0, 0 };
+    QPair<qint64, qint64> previous{0, 0};
     if (s) {
         auto prev = store->raiseWatermarks(r.conversationId, r.userId, r.deliveredSeq, r.readSeq);
         if (!prev) {
@@ -727,10 +720,11 @@ void SyncEnginePrivate::handleReceipt(const Receipt &r)
         const qint64 from = qMin(previous.first, previous.second) + 1;
         const qint64 to = qMax(r.deliveredSeq, r.readSeq);
         if (to >= from)
-            for (const LocalMessage &m : store->ownMessagesInRange(r.conversationId, from, to, myUserId))
+            for (const LocalMessage &m :
+                 store->ownMessagesInRange(r.conversationId, from, to, myUserId))
                 batch.add(MessageChange::Kind::Updated, m);
     }
-    addConversationChanges(batch, { r.conversationId });
+    addConversationChanges(batch, {r.conversationId});
     emitBatch(batch);
 }
 
@@ -752,8 +746,8 @@ void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBa
     for (const Member &m : c.members)
         if (!store->user(m.userId))
             unknownUser = true;
-    addConversationChanges(batch, { c.conversationId },
-                           isNew ? QSet<QString> { c.conversationId } : QSet<QString> {});
+    addConversationChanges(batch, {c.conversationId},
+                           isNew ? QSet<QString>{c.conversationId} : QSet<QString>{});
     scheduleGapCheck(c.conversationId, true);
     if (unknownUser)
         startSync(std::nullopt);

@@ -120,7 +120,7 @@ public:
     QList<QPair<qint64, qint64>> gaps(const QString &conversationId) const;
     QList<MemberInfo> members(const QString &conversationId) const;
     std::optional<UserInfo> user(const QString &userId) const;
-    PresenceInfo presence(const QString &userId) const;      // in memory only
+    PresenceInfo presence(const QString &userId) const;           // in memory only
     QStringList typingUsers(const QString &conversationId) const; // in memory only
     // Per-conversation composer drafts, kept in the store across restarts.
     QString draft(const QString &conversationId) const;

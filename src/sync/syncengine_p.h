@@ -54,7 +54,7 @@ public:
                                                      ChangeBatch &batch);
 
     // --- sending, receipts, typing (engine_send.cpp)
-    QSet<QString> sendsInFlight;   // client_msg_ids awaiting their ack
+    QSet<QString> sendsInFlight; // client_msg_ids awaiting their ack
     QTimer *sendRetryTimer = nullptr;
     void flushOutbox();
     void sendOne(const LocalMessage &m);
@@ -78,9 +78,9 @@ public:
         qint64 from = 0;
         qint64 to = 0;
     };
-    QHash<QString, QList<RangeJob>> rangeJobs;   // user-requested loads, per conversation
-    QSet<QString> fetchInFlight;                 // conversations with a history request out
-    QList<QString> fillQueue;                    // background gap fill, newest first
+    QHash<QString, QList<RangeJob>> rangeJobs; // user-requested loads, per conversation
+    QSet<QString> fetchInFlight;               // conversations with a history request out
+    QList<QString> fillQueue;                  // background gap fill, newest first
     int backgroundInFlight = 0;
     QSet<QString> gapCheckScheduled;
     // Queue a load of [from, to] (clamped to 1..lastSeq); true if nothing is missing.
@@ -91,8 +91,7 @@ public:
     std::optional<SeqRange> missingIn(const QString &conversationId, qint64 from, qint64 to) const;
     std::optional<SeqRange> interiorGap(const QString &conversationId) const;
     void fetchGap(const QString &conversationId, SeqRange gap, bool background);
-    void onHistory(const QString &conversationId, bool background,
-                   const chat::net::Reply &reply);
+    void onHistory(const QString &conversationId, bool background, const chat::net::Reply &reply);
     void finishJobs(const QString &conversationId, bool ok);
 };
 

@@ -22,7 +22,7 @@ namespace {
 class FakeServer : public QObject
 {
 public:
-    QWebSocketServer server { u"fake"_s, QWebSocketServer::NonSecureMode };
+    QWebSocketServer server{u"fake"_s, QWebSocketServer::NonSecureMode};
     QList<QWebSocket *> sockets;
     int connections = 0;
     QStringList received; // frame types in arrival order
@@ -66,28 +66,30 @@ public:
         const QString id = o.value("id"_L1).toString();
         received.append(type);
         auto authOk = [&] {
-            send(s, { { "type"_L1, u"auth_ok"_s },
-                      { "id"_L1, id },
-                      { "user"_L1, QJsonObject { { "user_id"_L1, u"u1"_s },
-                                                 { "username"_L1, u"alice"_s },
-                                                 { "display_name"_L1, u"Alice"_s } } },
-                      { "token"_L1, u"tok-new"_s },
-                      { "heartbeat_ms"_L1, heartbeatMs },
-                      { "server_time"_L1, 1 },
-                      { "protocol"_L1, 1 } });
+            send(s, {{"type"_L1, u"auth_ok"_s},
+                     {"id"_L1, id},
+                     {"user"_L1, QJsonObject{{"user_id"_L1, u"u1"_s},
+                                             {"username"_L1, u"alice"_s},
+                                             {"display_name"_L1, u"Alice"_s}}},
+                     {"token"_L1, u"tok-new"_s},
+                     {"heartbeat_ms"_L1, heartbeatMs},
+                     {"server_time"_L1, 1},
+                     {"protocol"_L1, 1}});
         };
         auto refuse = [&] {
-            send(s, { { "type"_L1, u"error"_s }, { "id"_L1, id }, { "code"_L1, u"unauthorized"_s },
-                      { "message"_L1, u"bad credentials"_s } });
+            send(s, {{"type"_L1, u"error"_s},
+                     {"id"_L1, id},
+                     {"code"_L1, u"unauthorized"_s},
+                     {"message"_L1, u"bad credentials"_s}});
         };
         if (type == "auth"_L1)
             acceptToken ? authOk() : refuse();
         else if (type == "login"_L1)
             acceptPassword ? authOk() : refuse();
         else if (type == "ping"_L1 && answerPings)
-            send(s, { { "type"_L1, u"pong"_s }, { "ts"_L1, o.value("ts"_L1) } });
+            send(s, {{"type"_L1, u"pong"_s}, {"ts"_L1, o.value("ts"_L1)}});
         else if (type == "users"_L1 && !ignoreRequests)
-            send(s, { { "type"_L1, u"users"_s }, { "id"_L1, id }, { "users"_L1, QJsonArray() } });
+            send(s, {{"type"_L1, u"users"_s}, {"id"_L1, id}, {"users"_L1, QJsonArray()}});
     }
 };
 
@@ -118,7 +120,7 @@ private Q_SLOTS:
         o.credentials.token = u"old-token"_s;
         c.open(o);
         QTRY_COMPARE_WITH_TIMEOUT(auths.size(), 1, 10000);
-        QCOMPARE(fake.received.mid(0, 2), (QStringList { u"auth"_s, u"login"_s }));
+        QCOMPARE(fake.received.mid(0, 2), (QStringList{u"auth"_s, u"login"_s}));
         QCOMPARE(tokens.size(), 1);
         QCOMPARE(c.token(), u"tok-new"_s);
         QCOMPARE(c.user().username, u"alice"_s);
@@ -148,7 +150,7 @@ private Q_SLOTS:
         int answered = 0;
         QStringList ids;
         for (int i = 0; i < 5; ++i)
-            ids.append(c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) {
+            ids.append(c.request(UsersRequest{{}, u"a"_s, 5}, this, [&](const Reply &r) {
                 QVERIFY(r.ok());
                 QVERIFY(std::holds_alternative<UsersResult>(*r.frame));
                 ++answered;
@@ -165,7 +167,8 @@ private Q_SLOTS:
         c.open(options(fake.url()));
         QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
         std::optional<Reply::Status> status;
-        c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) { status = r.status; }, 200);
+        c.request(
+            UsersRequest{{}, u"a"_s, 5}, this, [&](const Reply &r) { status = r.status; }, 200);
         QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), 10000);
         QCOMPARE(*status, Reply::Status::Timeout);
         QVERIFY(c.isOnline());
@@ -175,7 +178,7 @@ private Q_SLOTS:
     {
         Connection c;
         bool called = false;
-        c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) {
+        c.request(UsersRequest{{}, u"a"_s, 5}, this, [&](const Reply &r) {
             called = true;
             QCOMPARE(r.status, Reply::Status::Disconnected);
         });
@@ -191,7 +194,7 @@ private Q_SLOTS:
         c.open(options(fake.url()));
         QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
         std::optional<Reply::Status> status;
-        c.request(UsersRequest { {}, u"a"_s, 5 }, this, [&](const Reply &r) { status = r.status; });
+        c.request(UsersRequest{{}, u"a"_s, 5}, this, [&](const Reply &r) { status = r.status; });
         c.dropLink();
         QVERIFY(status.has_value());
         QCOMPARE(*status, Reply::Status::Disconnected);
@@ -246,7 +249,7 @@ private Q_SLOTS:
     void backoffTableWithJitter()
     {
         RetryPolicy p;
-        p.backoffMs = { 100, 1000, 10000 };
+        p.backoffMs = {100, 1000, 10000};
         p.jitter = 0.25;
         for (int i = 0; i < 200; ++i) {
             const int first = p.backoffFor(0), second = p.backoffFor(1), late = p.backoffFor(50);

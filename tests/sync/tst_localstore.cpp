@@ -38,8 +38,8 @@ Conversation conv(const QString &id, qint64 lastSeq)
     c.conversationId = id;
     c.kind = ConversationKind::Direct;
     c.lastSeq = lastSeq;
-    c.members = { Member { me, 0, 0, chat::proto::Role::Member },
-                  Member { bob, 0, 0, chat::proto::Role::Member } };
+    c.members = {Member{me, 0, 0, chat::proto::Role::Member},
+                 Member{bob, 0, 0, chat::proto::Role::Member}};
     return c;
 }
 
@@ -68,8 +68,9 @@ private Q_SLOTS:
             QVERIFY(LocalStore::latestSchemaVersion() >= 1);
             QCOMPARE(s->schemaVersion(), LocalStore::latestSchemaVersion());
         }
-        QCOMPARE(QFileInfo(path).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther
-                                                  | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+        QCOMPARE(QFileInfo(path).permissions()
+                     & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup
+                        | QFileDevice::WriteOther),
                  QFileDevice::Permissions());
         // Reopening applies nothing twice.
         auto again = openStore(path);
@@ -101,20 +102,20 @@ private Q_SLOTS:
         auto s = openStore(dir.filePath(u"s.sqlite"_s));
         QVERIFY(s);
         QVERIFY(s->upsertConversation(conv(u"c1"_s, 20), me));
-        QCOMPARE(s->gaps(u"c1"_s), (QList<SeqRange> { { 1, 20 } }));
-        auto r = s->insertMessages({ msg(u"c1"_s, 18), msg(u"c1"_s, 19), msg(u"c1"_s, 20) }, me);
+        QCOMPARE(s->gaps(u"c1"_s), (QList<SeqRange>{{1, 20}}));
+        auto r = s->insertMessages({msg(u"c1"_s, 18), msg(u"c1"_s, 19), msg(u"c1"_s, 20)}, me);
         QVERIFY(r);
         QCOMPARE(r.value().inserted.size(), 3);
-        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 18, 20 } }));
-        QVERIFY(s->insertMessages({ msg(u"c1"_s, 5), msg(u"c1"_s, 6), msg(u"c1"_s, 10) }, me));
-        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 5, 6 }, { 10, 10 }, { 18, 20 } }));
-        QCOMPARE(s->gaps(u"c1"_s), (QList<SeqRange> { { 11, 17 }, { 7, 9 }, { 1, 4 } }));
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange>{{18, 20}}));
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 5), msg(u"c1"_s, 6), msg(u"c1"_s, 10)}, me));
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange>{{5, 6}, {10, 10}, {18, 20}}));
+        QCOMPARE(s->gaps(u"c1"_s), (QList<SeqRange>{{11, 17}, {7, 9}, {1, 4}}));
         // Filling 7..9 joins three ranges into one.
-        QVERIFY(s->insertMessages({ msg(u"c1"_s, 9), msg(u"c1"_s, 7), msg(u"c1"_s, 8) }, me));
-        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 5, 10 }, { 18, 20 } }));
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 9), msg(u"c1"_s, 7), msg(u"c1"_s, 8)}, me));
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange>{{5, 10}, {18, 20}}));
         // A push beyond last_seq raises it and opens a gap at the top.
-        QVERIFY(s->insertMessages({ msg(u"c1"_s, 23) }, me));
-        QCOMPARE(s->gaps(u"c1"_s).constFirst(), (SeqRange { 21, 22 }));
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 23)}, me));
+        QCOMPARE(s->gaps(u"c1"_s).constFirst(), (SeqRange{21, 22}));
         QCOMPARE(s->conversation(u"c1"_s, me)->lastSeq, 23);
         // Contiguous reads stop at gaps.
         const auto newest = s->messages(u"c1"_s, 0, 10, me);
@@ -135,13 +136,13 @@ private Q_SLOTS:
         auto s = openStore(dir.filePath(u"s.sqlite"_s));
         QVERIFY(s);
         QVERIFY(s->upsertConversation(conv(u"c1"_s, 3), me));
-        QVERIFY(s->insertMessages({ msg(u"c1"_s, 1), msg(u"c1"_s, 2) }, me));
-        auto r = s->insertMessages({ msg(u"c1"_s, 2), msg(u"c1"_s, 2), msg(u"c1"_s, 3) }, me);
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 1), msg(u"c1"_s, 2)}, me));
+        auto r = s->insertMessages({msg(u"c1"_s, 2), msg(u"c1"_s, 2), msg(u"c1"_s, 3)}, me);
         QVERIFY(r);
         QCOMPARE(r.value().inserted.size(), 1);
         QCOMPARE(r.value().duplicates, 2);
         QCOMPARE(s->messageCount(u"c1"_s), 3);
-        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange> { { 1, 3 } }));
+        QCOMPARE(s->ranges(u"c1"_s), (QList<SeqRange>{{1, 3}}));
     }
 
     void outboxSurvivesReopenInOrder()
@@ -212,7 +213,7 @@ private Q_SLOTS:
         auto e = s->enqueue(u"c1"_s, u"hi"_s, 100, me);
         QVERIFY(e);
         // The push of our own message overtakes the ack.
-        auto r = s->insertMessages({ msg(u"c1"_s, 1, me, e.value().clientMsgId) }, me);
+        auto r = s->insertMessages({msg(u"c1"_s, 1, me, e.value().clientMsgId)}, me);
         QVERIFY(r);
         QCOMPARE(r.value().inserted.size(), 0);
         QCOMPARE(r.value().confirmed.size(), 1);
@@ -234,11 +235,11 @@ private Q_SLOTS:
         {
             LocalStore::Transaction tx(*s);
             QVERIFY(tx.begin());
-            QVERIFY(s->insertMessages({ msg(u"c1"_s, 1), msg(u"c1"_s, 2) }, me));
+            QVERIFY(s->insertMessages({msg(u"c1"_s, 1), msg(u"c1"_s, 2)}, me));
             QVERIFY(s->setMeta(u"sync_token"_s, u"t1"_s));
             LocalStore::Transaction nested(*s);
             QVERIFY(!nested.begin()); // nesting is refused, as a value
-        } // no commit
+        }                             // no commit
         QCOMPARE(s->messageCount(), 0);
         QVERIFY(s->ranges(u"c1"_s).isEmpty());
         QVERIFY(s->meta(u"sync_token"_s).isEmpty());
@@ -251,9 +252,9 @@ private Q_SLOTS:
         QVERIFY(s);
         Conversation c = conv(u"g"_s, 0);
         c.kind = ConversationKind::Group;
-        c.members.append(Member { u"u-carol"_s, 0, 0, chat::proto::Role::Member });
+        c.members.append(Member{u"u-carol"_s, 0, 0, chat::proto::Role::Member});
         QVERIFY(s->upsertConversation(c, me));
-        QVERIFY(s->insertMessages({ msg(u"g"_s, 1, me), msg(u"g"_s, 2, me) }, me));
+        QVERIFY(s->insertMessages({msg(u"g"_s, 1, me), msg(u"g"_s, 2, me)}, me));
         QVERIFY(s->raiseWatermarks(u"g"_s, bob, 2, 1));
         auto m1 = s->messagesInRange(u"g"_s, 1, 1, me).constFirst();
         QCOMPARE(m1.state, DeliveryState::Sent);
@@ -269,7 +270,7 @@ private Q_SLOTS:
         // Lower values are ignored.
         auto prev = s->raiseWatermarks(u"g"_s, bob, 0, 0);
         QVERIFY(prev);
-        QCOMPARE(prev.value(), (QPair<qint64, qint64> { 2, 1 }));
+        QCOMPARE(prev.value(), (QPair<qint64, qint64>{2, 1}));
         QCOMPARE(s->messagesInRange(u"g"_s, 1, 1, me).constFirst().state, DeliveryState::Read);
     }
 
@@ -283,7 +284,7 @@ private Q_SLOTS:
         QCOMPARE(s->raiseOwnRead(u"c1"_s, 4).value(), true);
         QCOMPARE(s->raiseOwnRead(u"c1"_s, 3).value(), false);
         QCOMPARE(s->conversation(u"c1"_s, me)->unreadCount, 6);
-        QCOMPARE(s->unsentReads(), (QList<QPair<QString, qint64>> { { u"c1"_s, 4 } }));
+        QCOMPARE(s->unsentReads(), (QList<QPair<QString, qint64>>{{u"c1"_s, 4}}));
         QVERIFY(s->setOwnReadSent(u"c1"_s, 4));
         QVERIFY(s->unsentReads().isEmpty());
     }
