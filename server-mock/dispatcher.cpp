@@ -357,23 +357,60 @@ void Dispatcher::routeConversation(const ConversationOutcome &out, const Session
                            OutKind::Push, {}, except);
 }
 
+void Dispatcher::sharePresence(const QList<proto::Member> &members)
+{
+    constexpr int kMaxShared = 100; // bigger groups learn presence at their next auth
+    if (members.size() > kMaxShared)
+        return;
+    QHash<QString, QString> encoded;
+    for (const proto::Member &m : members) {
+        proto::PresencePush p;
+        p.userId = m.userId;
+        p.online = m_core.presence->isOnline(m.userId);
+        p.lastSeen = p.online ? ServerCore::wallMs() : m_core.presence->lastSeen(m.userId);
+        encoded.insert(m.userId, QString::fromUtf8(proto::encodeFrame(p)));
+    }
+    for (const proto::Member &to : members) {
+        const QList<Session *> sessions = m_core.router->sessionsOf(to.userId);
+        if (sessions.isEmpty())
+            continue;
+        for (const proto::Member &about : members) {
+            if (about.userId == to.userId)
+                continue;
+            for (Session *s : sessions)
+                s->send(encoded.value(about.userId), OutKind::Push);
+        }
+    }
+}
+
+// Answer the requester first, then tell everyone else (the answer is the requester's copy).
+void Dispatcher::finishConversationChange(QPointer<Session> guard, const QString &id,
+                                          const Result<ConversationOutcome> &r, bool share)
+{
+    if (guard) {
+        if (!r.ok())
+            guard->replyError(r.error(), id);
+        else
+            guard->reply(proto::ConversationUpdate{id, r.value().conversation});
+    }
+    if (r.ok()) {
+        routeConversation(r.value(), guard.data());
+        if (share && r.value().changed)
+            sharePresence(r.value().conversation.members);
+    }
+    if (guard)
+        guard->resume();
+}
+
 Dispatcher::Flow Dispatcher::onCreate(Session &s, const proto::CreateConversationRequest &f)
 {
     QPointer<Session> guard(&s);
     const QString id = f.id;
-    m_core.store->createConversation(
-        s.user().userId, f.kind, f.title.trimmed(), f.members, ServerCore::wallMs(), this,
-        [this, guard, id](Result<ConversationOutcome> r) {
-            if (r.ok())
-                routeConversation(r.value(), guard.data());
-            if (!guard)
-                return;
-            if (!r.ok())
-                guard->replyError(r.error(), id);
-            else
-                guard->reply(proto::ConversationUpdate{id, r.value().conversation});
-            guard->resume();
-        });
+    m_core.store->createConversation(s.user().userId, f.kind, f.title.trimmed(), f.members,
+                                     ServerCore::wallMs(), this,
+                                     [this, guard, id](Result<ConversationOutcome> r) {
+                                         finishConversationChange(guard, id, r, true);
+                                     });
     return Flow::Blocking;
 }
 
@@ -381,19 +418,10 @@ Dispatcher::Flow Dispatcher::onAddMembers(Session &s, const proto::AddMembersReq
 {
     QPointer<Session> guard(&s);
     const QString id = f.id;
-    m_core.store->addMembers(
-        s.user().userId, f.conversationId, f.userIds, this,
-        [this, guard, id](Result<ConversationOutcome> r) {
-            if (r.ok())
-                routeConversation(r.value(), guard.data());
-            if (!guard)
-                return;
-            if (!r.ok())
-                guard->replyError(r.error(), id);
-            else
-                guard->reply(proto::ConversationUpdate{id, r.value().conversation});
-            guard->resume();
-        });
+    m_core.store->addMembers(s.user().userId, f.conversationId, f.userIds, this,
+                             [this, guard, id](Result<ConversationOutcome> r) {
+                                 finishConversationChange(guard, id, r, true);
+                             });
     return Flow::Blocking;
 }
 
@@ -403,15 +431,7 @@ Dispatcher::Flow Dispatcher::onLeave(Session &s, const proto::LeaveRequest &f)
     const QString id = f.id;
     m_core.store->leave(s.user().userId, f.conversationId, this,
                         [this, guard, id](Result<ConversationOutcome> r) {
-                            if (r.ok())
-                                routeConversation(r.value(), guard.data());
-                            if (!guard)
-                                return;
-                            if (!r.ok())
-                                guard->replyError(r.error(), id);
-                            else
-                                guard->reply(proto::ConversationUpdate{id, r.value().conversation});
-                            guard->resume();
+                            finishConversationChange(guard, id, r, false);
                         });
     return Flow::Blocking;
 }

@@ -69,6 +69,10 @@ private:
                       const QByteArray &tokenHash);
     void failAuth(Session &s, const QString &id, const proto::ProtocolError &e);
     void routeConversation(const ConversationOutcome &out, const Session *except);
+    // New co-members learn each other's presence at once (not only at the next auth).
+    void sharePresence(const QList<proto::Member> &members);
+    void finishConversationChange(QPointer<Session> guard, const QString &id,
+                                  const Result<ConversationOutcome> &r, bool share);
     // Fan-out of a committed message: one encoding, every member connection, pushes for
     // members with none.
     void routeMessage(const SendOutcome &out, const Session *except);

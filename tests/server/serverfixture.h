@@ -12,6 +12,7 @@ struct ServerFixture {
     QTemporaryDir dir;
     std::unique_ptr<chat::server::ChatServer> server;
     QList<TestClient *> clients;
+    int autoPingMs = 0; // applied to every client connect() hands out
 
     ~ServerFixture() { reset(); }
     bool start(chat::server::ServerConfig cfg = {})
@@ -38,6 +39,8 @@ struct ServerFixture {
     {
         auto *c = new TestClient;
         clients.append(c);
+        if (autoPingMs > 0)
+            c->setAutoPing(autoPingMs);
         if (!c->open(server->url()))
             qWarning("could not connect to %s", qPrintable(server->url().toString()));
         return c;

@@ -2,6 +2,7 @@
 
 #include <QAtomicInt>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -31,6 +32,21 @@ bool TestClient::open(const QUrl &url, int timeoutMs)
 bool TestClient::waitClosed(int timeoutMs)
 {
     return QTest::qWaitFor([this] { return m_closed; }, timeoutMs);
+}
+
+void TestClient::setAutoPing(int ms)
+{
+    if (!m_pinger) {
+        m_pinger = new QTimer(this);
+        connect(m_pinger, &QTimer::timeout, this, [this] {
+            if (isOpen())
+                sendJson({{"type"_L1, u"ping"_s}, {"ts"_L1, QDateTime::currentMSecsSinceEpoch()}});
+        });
+    }
+    if (ms > 0)
+        m_pinger->start(ms);
+    else
+        m_pinger->stop();
 }
 
 void TestClient::sendJson(const QJsonObject &o)

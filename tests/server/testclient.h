@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 #include <functional>
@@ -45,9 +46,12 @@ public:
     QString userId() const { return m_userId; }
     QString token() const { return m_token; }
     QWebSocket &socket() { return m_ws; }
+    // Sends a ping every `ms` (0 = stop): keeps the connection alive under a short heartbeat.
+    void setAutoPing(int ms);
 
 private:
     QWebSocket m_ws;
+    QTimer *m_pinger = nullptr;
     QList<QJsonObject> m_frames;
     int m_nextId = 0;
     int m_closeCode = -1;
