@@ -91,9 +91,9 @@ QJsonObject LatencyRecorder::summary(bool withDistribution)
     o["max_ms"_L1] = round3(percentile(100));
     if (withDistribution) {
         QJsonArray cdf;
-        for (double p : { 1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 95.0,
-                          97.0, 98.0, 99.0, 99.5, 99.9, 99.95, 99.99, 100.0 })
-            cdf.append(QJsonArray { p, round3(percentile(p)) });
+        for (double p : {1.0,  5.0,  10.0, 20.0, 30.0, 40.0, 50.0, 60.0,  70.0,  80.0,
+                         90.0, 95.0, 97.0, 98.0, 99.0, 99.5, 99.9, 99.95, 99.99, 100.0})
+            cdf.append(QJsonArray{p, round3(percentile(p))});
         o["cdf"_L1] = cdf;
     }
     return o;

@@ -1,6 +1,6 @@
 // chat-bench: a load generator for any protocol-v1 server. See --help and docs/PERFORMANCE.md.
-#include "scenarios.h"
 #include "benchutil.h"
+#include "scenarios.h"
 #include "serverprocess.h"
 
 #include <QCommandLineParser>
@@ -17,8 +17,8 @@ using namespace chat::bench;
 
 namespace {
 
-const QStringList kScenarios { u"throughput"_s, u"latency"_s, u"connections"_s, u"fanout"_s,
-                               u"catchup"_s };
+const QStringList kScenarios{u"throughput"_s, u"latency"_s, u"connections"_s, u"fanout"_s,
+                             u"catchup"_s};
 
 QJsonObject runScenario(const QString &name, const Target &t, const Options &o)
 {
@@ -45,8 +45,8 @@ QJsonValue ratios(const QJsonValue &ours, const QJsonValue &peer)
         QJsonObject out;
         const QJsonObject a = ours.toObject(), b = peer.toObject();
         for (auto it = a.begin(); it != a.end(); ++it) {
-            if (it.key() == "cdf"_L1 || it.key().startsWith("machine"_L1)
-                || it.key() == "params"_L1 || !b.contains(it.key()))
+            if (it.key() == "cdf"_L1 || it.key().startsWith("machine"_L1) || it.key() == "params"_L1
+                || !b.contains(it.key()))
                 continue;
             const QJsonValue r = ratios(it.value(), b.value(it.key()));
             if (!r.isUndefined() && !(r.isObject() && r.toObject().isEmpty())
@@ -96,13 +96,13 @@ int main(int argc, char **argv)
 
     QCommandLineParser p;
     p.setApplicationDescription(
-            u"Load generator for protocol-v1 chat servers. Prints one JSON summary per run.\n\n"
-            "  chat-bench SCENARIO --url ws://127.0.0.1:PORT [--server-pid PID] [options]\n"
-            "  chat-bench compare SCENARIO [options]   starts chat-server (--rate-limit 0) and the\n"
-            "      Node.js peer on free loopback ports with temporary data, runs SCENARIO against\n"
-            "      each and prints both summaries and the ratios ours / peer.\n\n"
-            "Scenarios: throughput, latency, connections, fanout, catchup.\n"
-            "Server CPU and RSS figures need the server's pid (--server-pid, or compare mode)."_s);
+        u"Load generator for protocol-v1 chat servers. Prints one JSON summary per run.\n\n"
+        "  chat-bench SCENARIO --url ws://127.0.0.1:PORT [--server-pid PID] [options]\n"
+        "  chat-bench compare SCENARIO [options]   starts chat-server (--rate-limit 0) and the\n"
+        "      Node.js peer on free loopback ports with temporary data, runs SCENARIO against\n"
+        "      each and prints both summaries and the ratios ours / peer.\n\n"
+        "Scenarios: throughput, latency, connections, fanout, catchup.\n"
+        "Server CPU and RSS figures need the server's pid (--server-pid, or compare mode)."_s);
     p.addHelpOption();
     p.addPositionalArgument(u"scenario"_s, u"throughput | latency | connections | fanout | "
                                            "catchup | compare SCENARIO"_s);
@@ -118,37 +118,39 @@ int main(int argc, char **argv)
     };
     const auto oUrl = opt("url", "Server URL; repeat for several destinations.", "url");
     const auto oPid = opt("server-pid", "The server's pid, for CPU and RSS from /proc.", "pid");
-    const auto oAdmin = opt("admin-token", "Create users through admin_seed (reference server).",
-                            "token");
+    const auto oAdmin =
+        opt("admin-token", "Create users through admin_seed (reference server).", "token");
     const auto oSenders = opt("senders", "throughput/latency: sending connections.", "n", "8");
-    const auto oReceivers = opt("receivers", "throughput/latency: receiving connections.", "n", "8");
+    const auto oReceivers =
+        opt("receivers", "throughput/latency: receiving connections.", "n", "8");
     const auto oWindow = opt("window", "Unacked sends in flight per sender.", "n", "64");
-    const auto oDuration = opt("duration", "Measured seconds (throughput, latency per rate).", "s",
-                               "5");
+    const auto oDuration =
+        opt("duration", "Measured seconds (throughput, latency per rate).", "s", "5");
     const auto oWarmup = opt("warmup", "Unmeasured seconds first.", "s", "1");
-    const auto oRates = opt("rates", "latency: offered msg/s, comma separated.", "list",
-                            "1000,5000,10000");
+    const auto oRates =
+        opt("rates", "latency: offered msg/s, comma separated.", "list", "1000,5000,10000");
     const auto oPadding = opt("padding", "Extra characters of content per message.", "n", "64");
-    const auto oConnections = opt("connections", "connections: K connections to hold.", "k", "1000");
+    const auto oConnections =
+        opt("connections", "connections: K connections to hold.", "k", "1000");
     const auto oProbe = opt("probe", "connections: probe connections measuring ping.", "n", "100");
     const auto oOpenRate = opt("open-rate", "connections: new connections per second.", "n", "400");
-    const auto oPerProcess = opt("per-process", "connections: at most this many per process.",
-                                 "n", "9000");
+    const auto oPerProcess =
+        opt("per-process", "connections: at most this many per process.", "n", "9000");
     const auto oIdle = opt("idle", "connections: seconds of idle CPU measurement.", "s", "10");
-    const auto oGroups = opt("groups", "fanout: group sizes, comma separated.", "list",
-                             "10,100,1000");
-    const auto oFanout = opt("fanout-deliveries", "fanout: deliveries per group size.", "n",
-                             "100000");
+    const auto oGroups =
+        opt("groups", "fanout: group sizes, comma separated.", "list", "10,100,1000");
+    const auto oFanout =
+        opt("fanout-deliveries", "fanout: deliveries per group size.", "n", "100000");
     const auto oMessages = opt("messages", "catchup: messages missed.", "n", "100000");
-    const auto oConvs = opt("conversations", "catchup: conversations they are spread over.", "n",
-                            "500");
+    const auto oConvs =
+        opt("conversations", "catchup: conversations they are spread over.", "n", "500");
     const auto oOut = opt("out", "Also write the JSON summary to this file.", "file");
     const auto oServerBin = opt("server-bin", "compare: chat-server binary.", "path");
-    const auto oServerArg = opt("server-arg", "compare: extra chat-server argument (repeat).",
-                                "arg");
+    const auto oServerArg =
+        opt("server-arg", "compare: extra chat-server argument (repeat).", "arg");
     const auto oNode = opt("node", "compare: node binary.", "path", "node");
-    const auto oPeerDir = opt("peer-dir", "compare: the peer's folder (server.js).", "dir",
-                              CHAT_BENCH_PEER_DIR);
+    const auto oPeerDir =
+        opt("peer-dir", "compare: the peer's folder (server.js).", "dir", CHAT_BENCH_PEER_DIR);
     // Internal: the worker half of `connections`.
     const auto oTokenFile = opt("token-file", "connections-worker: account tokens.", "file");
     const auto oFrom = opt("from", "connections-worker: first account line.", "n", "0");
@@ -227,23 +229,24 @@ int main(int argc, char **argv)
         result = runScenario(scenario, t, o);
     } else {
         const QString serverBin = p.isSet(oServerBin)
-                ? p.value(oServerBin)
-                : QCoreApplication::applicationDirPath() + u"/chat-server"_s;
+                                      ? p.value(oServerBin)
+                                      : QCoreApplication::applicationDirPath() + u"/chat-server"_s;
         const QString peerJs = p.value(oPeerDir) + u"/server.js"_s;
         if (!QFileInfo::exists(serverBin))
             return fail(u"no chat-server at %1 (build it, or pass --server-bin)"_s.arg(serverBin));
         if (!QFileInfo::exists(p.value(oPeerDir) + u"/node_modules/better-sqlite3"_s))
-            return fail(u"the peer's dependencies are missing: run scripts/bench-peer-install.sh"_s);
-        result = QJsonObject { { "scenario"_L1, scenario }, { "mode"_L1, u"compare"_s } };
+            return fail(
+                u"the peer's dependencies are missing: run scripts/bench-peer-install.sh"_s);
+        result = QJsonObject{{"scenario"_L1, scenario}, {"mode"_L1, u"compare"_s}};
         struct Side {
             QString key, program;
             QStringList args;
         };
-        const QList<Side> sides {
-            { u"ours"_s, serverBin,
-              QStringList { u"--listen"_s, u"127.0.0.1:0"_s, u"--rate-limit"_s, u"0"_s }
-                      + p.values(oServerArg) },
-            { u"peer"_s, p.value(oNode), { peerJs, u"--listen"_s, u"127.0.0.1:0"_s } },
+        const QList<Side> sides{
+            {u"ours"_s, serverBin,
+             QStringList{u"--listen"_s, u"127.0.0.1:0"_s, u"--rate-limit"_s, u"0"_s}
+                 + p.values(oServerArg)},
+            {u"peer"_s, p.value(oNode), {peerJs, u"--listen"_s, u"127.0.0.1:0"_s}},
         };
         for (const Side &side : sides) {
             ServerProcess server(side.program, side.args);
@@ -252,7 +255,7 @@ int main(int argc, char **argv)
                 return fail(error);
             Target t;
             t.label = side.key;
-            t.urls = { server.url() };
+            t.urls = {server.url()};
             t.pid = server.pid();
             fprintf(stderr, "chat-bench: %s on %s (pid %lld)\n", qPrintable(side.key),
                     qPrintable(server.url().toString()), t.pid);

@@ -55,10 +55,10 @@ bool Population::createAccounts(int n, QList<Account> *accounts, QList<BenchClie
             || admin->state() != BenchClient::State::Open)
             return fail(u"admin connection failed: "_s + admin->errorText());
         bool done = false, ok = false;
-        admin->request(proto::AdminAuthRequest { {}, m_target.adminToken },
+        admin->request(proto::AdminAuthRequest{{}, m_target.adminToken},
                        [&](const proto::ServerFrame &f) {
                            ok = std::holds_alternative<proto::AuthOk>(f)
-                                   || std::holds_alternative<proto::Ok>(f);
+                                || std::holds_alternative<proto::Ok>(f);
                            if (!ok)
                                fail(u"admin login: "_s + describeAnswer(f));
                            done = true;
@@ -69,12 +69,12 @@ bool Population::createAccounts(int n, QList<Account> *accounts, QList<BenchClie
             QJsonArray users;
             for (int i = from; i < qMin(n, from + 200); ++i) {
                 const Account &a = accounts->at(base + i);
-                users.append(QJsonObject { { "username"_L1, a.username },
-                                           { "password"_L1, a.password },
-                                           { "display_name"_L1, a.username } });
+                users.append(QJsonObject{{"username"_L1, a.username},
+                                         {"password"_L1, a.password},
+                                         {"display_name"_L1, a.username}});
             }
             done = ok = false;
-            admin->request(proto::AdminSeedRequest { {}, QJsonObject { { "users"_L1, users } } },
+            admin->request(proto::AdminSeedRequest{{}, QJsonObject{{"users"_L1, users}}},
                            [&](const proto::ServerFrame &f) {
                                ok = std::holds_alternative<proto::Ok>(f);
                                if (!ok)
@@ -121,11 +121,10 @@ bool Population::createAccounts(int n, QList<Account> *accounts, QList<BenchClie
                 return;
             }
             if (m_target.adminToken.isEmpty())
-                c->request(proto::RegisterRequest { {}, a->username, a->password, a->username },
+                c->request(proto::RegisterRequest{{}, a->username, a->password, a->username},
                            onAnswer);
             else
-                c->request(proto::LoginRequest { {}, a->username, a->password, u"bench"_s },
-                           onAnswer);
+                c->request(proto::LoginRequest{{}, a->username, a->password, u"bench"_s}, onAnswer);
         });
         poll->start(2);
     };
@@ -163,19 +162,19 @@ bool Population::connectAccounts(const QList<Account> &accounts, QList<BenchClie
                 ++failed;
                 return;
             }
-            c->request(proto::AuthRequest { {}, a.token }, [=, &finished, &failed, this](
-                                                                  const proto::ServerFrame &f) {
-                if (std::holds_alternative<proto::AuthOk>(f)) {
-                    c->userId = a.userId;
-                    c->token = a.token;
-                    c->username = a.username;
-                    c->authed = true;
-                } else {
-                    fail(u"auth "_s + a.username + u": "_s + describeAnswer(f));
-                    ++failed;
-                }
-                ++finished;
-            });
+            c->request(proto::AuthRequest{{}, a.token},
+                       [=, &finished, &failed, this](const proto::ServerFrame &f) {
+                           if (std::holds_alternative<proto::AuthOk>(f)) {
+                               c->userId = a.userId;
+                               c->token = a.token;
+                               c->username = a.username;
+                               c->authed = true;
+                           } else {
+                               fail(u"auth "_s + a.username + u": "_s + describeAnswer(f));
+                               ++failed;
+                           }
+                           ++finished;
+                       });
         });
         poll->start(2);
     };
@@ -186,12 +185,13 @@ bool Population::connectAccounts(const QList<Account> &accounts, QList<BenchClie
             startOne(next++);
         }
         const int target = finished + 1;
-        if (!waitFor([&] {
-                return finished >= target
-                        || (perSecond > 0 && next < n && next - finished < concurrency
-                            && next <= double(nowNs() - t0) / 1e9 * perSecond);
-            },
-                     60000))
+        if (!waitFor(
+                [&] {
+                    return finished >= target
+                           || (perSecond > 0 && next < n && next - finished < concurrency
+                               && next <= double(nowNs() - t0) / 1e9 * perSecond);
+                },
+                60000))
             return fail(u"connecting stalled at %1 of %2"_s.arg(finished).arg(n));
     }
     clients->append(mine);

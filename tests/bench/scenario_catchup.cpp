@@ -16,10 +16,10 @@ namespace chat::bench {
 
 QJsonObject runCatchup(const Target &t, const Options &o)
 {
-    QJsonObject out { { "scenario"_L1, u"catchup"_s }, { "target"_L1, t.label } };
-    out["params"_L1] = QJsonObject { { "messages"_L1, o.catchupMessages },
-                                     { "conversations"_L1, o.catchupConversations },
-                                     { "padding"_L1, o.padding } };
+    QJsonObject out{{"scenario"_L1, u"catchup"_s}, {"target"_L1, t.label}};
+    out["params"_L1] = QJsonObject{{"messages"_L1, o.catchupMessages},
+                                   {"conversations"_L1, o.catchupConversations},
+                                   {"padding"_L1, o.padding}};
     out["machine_before"_L1] = machineContext();
     auto owner = std::make_unique<QObject>();
     Population pop(t, owner.get());
@@ -34,7 +34,7 @@ QJsonObject runCatchup(const Target &t, const Options &o)
     const QString readerId = readerSetup->userId;
     QList<Population::ConvRequest> reqs;
     for (int i = 0; i < o.catchupConversations; ++i)
-        reqs.append({ writer, true, u"catchup %1"_s.arg(i), { readerId } });
+        reqs.append({writer, true, u"catchup %1"_s.arg(i), {readerId}});
     QStringList convs;
     if (!pop.createConversations(reqs, &convs)) {
         out["error"_L1] = pop.error();
@@ -140,7 +140,7 @@ QJsonObject runCatchup(const Target &t, const Options &o)
             pump();
         });
     };
-    reader->request(proto::AuthRequest { {}, accounts[1].token }, [&](const proto::ServerFrame &f) {
+    reader->request(proto::AuthRequest{{}, accounts[1].token}, [&](const proto::ServerFrame &f) {
         if (!std::holds_alternative<proto::AuthOk>(f)) {
             failure = u"reader auth: "_s + describeAnswer(f);
             return;

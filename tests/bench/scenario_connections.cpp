@@ -90,12 +90,11 @@ int openCount(const QList<BenchClient *> &clients)
 
 QJsonObject runConnections(const Target &t, const Options &o)
 {
-    QJsonObject out { { "scenario"_L1, u"connections"_s }, { "target"_L1, t.label } };
-    out["params"_L1] = QJsonObject { { "connections"_L1, o.connections }, { "probe"_L1, o.probe },
-                                     { "open_rate"_L1, o.openRate },
-                                     { "per_process"_L1, o.perProcess },
-                                     { "idle_window_s"_L1, o.idleS },
-                                     { "destinations"_L1, int(t.urls.size()) } };
+    QJsonObject out{{"scenario"_L1, u"connections"_s}, {"target"_L1, t.label}};
+    out["params"_L1] =
+        QJsonObject{{"connections"_L1, o.connections}, {"probe"_L1, o.probe},
+                    {"open_rate"_L1, o.openRate},      {"per_process"_L1, o.perProcess},
+                    {"idle_window_s"_L1, o.idleS},     {"destinations"_L1, int(t.urls.size())}};
     out["machine_before"_L1] = machineContext();
     auto owner = std::make_unique<QObject>();
     Population pop(t, owner.get());
@@ -173,10 +172,15 @@ QJsonObject runConnections(const Target &t, const Options &o)
         for (int from = o.probe + local; from < k; from += o.perProcess) {
             const int count = qMin(o.perProcess, k - from);
             auto *w = new QProcess(owner.get());
-            QStringList args { u"connections-worker"_s, u"--token-file"_s, tokens.fileName(),
-                               u"--from"_s, QString::number(from), u"--count"_s,
-                               QString::number(count), u"--open-rate"_s,
-                               QString::number(qMax(1, o.openRate / 2)) };
+            QStringList args{u"connections-worker"_s,
+                             u"--token-file"_s,
+                             tokens.fileName(),
+                             u"--from"_s,
+                             QString::number(from),
+                             u"--count"_s,
+                             QString::number(count),
+                             u"--open-rate"_s,
+                             QString::number(qMax(1, o.openRate / 2))};
             for (const QUrl &u : t.urls)
                 args << u"--url"_s << u.toString();
             w->setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -195,7 +199,8 @@ QJsonObject runConnections(const Target &t, const Options &o)
             workers.append(w);
             ++pending;
             // Workers open one after the other: two opening at once starve each other.
-            if (!waitFor([&] { return pending == 0; }, count * 1000 / qMax(1, o.openRate / 2) + 120000)) {
+            if (!waitFor([&] { return pending == 0; },
+                         count * 1000 / qMax(1, o.openRate / 2) + 120000)) {
                 out["error"_L1] = u"a connection worker did not finish opening"_s;
                 break;
             }
@@ -219,8 +224,8 @@ QJsonObject runConnections(const Target &t, const Options &o)
     if (full.ok && base.ok) {
         atK["server_rss_mb"_L1] = round3(double(full.rssBytes) / 1048576.0);
         if (opened > o.probe)
-            atK["server_rss_per_connection_kb"_L1] = round3(
-                    double(full.rssBytes - base.rssBytes) / 1024.0 / double(opened - o.probe));
+            atK["server_rss_per_connection_kb"_L1] =
+                round3(double(full.rssBytes - base.rssBytes) / 1024.0 / double(opened - o.probe));
     }
     out["at_k"_L1] = atK;
     const double p99Probe = atProbe["ping"_L1].toObject()["p99_ms"_L1].toDouble();
@@ -251,8 +256,8 @@ int runConnectionsWorker(const QList<QUrl> &urls, const QString &tokenFile, int 
     while (!f.atEnd()) {
         const QList<QByteArray> p = f.readLine().trimmed().split(' ');
         if (p.size() == 3)
-            all.append({ QString::fromUtf8(p[2]), {}, QString::fromUtf8(p[0]),
-                         QString::fromUtf8(p[1]) });
+            all.append(
+                {QString::fromUtf8(p[2]), {}, QString::fromUtf8(p[0]), QString::fromUtf8(p[1])});
     }
     const QList<Account> mine = all.mid(from, count);
     QObject owner;

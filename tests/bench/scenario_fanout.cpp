@@ -13,12 +13,13 @@ namespace chat::bench {
 
 QJsonObject runFanout(const Target &t, const Options &o)
 {
-    QJsonObject out { { "scenario"_L1, u"fanout"_s }, { "target"_L1, t.label } };
+    QJsonObject out{{"scenario"_L1, u"fanout"_s}, {"target"_L1, t.label}};
     int maxGroup = 2;
     for (int g : o.groups)
         maxGroup = qMax(maxGroup, g);
-    out["params"_L1] = QJsonObject { { "deliveries_per_size"_L1, o.fanoutDeliveries },
-                                     { "window"_L1, o.window }, { "padding"_L1, o.padding } };
+    out["params"_L1] = QJsonObject{{"deliveries_per_size"_L1, o.fanoutDeliveries},
+                                   {"window"_L1, o.window},
+                                   {"padding"_L1, o.padding}};
     out["machine_before"_L1] = machineContext();
     auto owner = std::make_unique<QObject>();
     Population pop(t, owner.get());
@@ -34,12 +35,12 @@ QJsonObject runFanout(const Target &t, const Options &o)
     const QString padding(o.padding, u'x');
     QJsonArray runs;
     for (int g : o.groups) {
-        QJsonObject run { { "group_size"_L1, g } };
+        QJsonObject run{{"group_size"_L1, g}};
         QStringList members;
         for (int i = 1; i < g; ++i)
             members.append(clients.at(i)->userId);
         QStringList ids;
-        if (!pop.createConversations({ { sender, true, u"fanout %1"_s.arg(g), members } }, &ids)) {
+        if (!pop.createConversations({{sender, true, u"fanout %1"_s.arg(g), members}}, &ids)) {
             run["error"_L1] = pop.error();
             runs.append(run);
             continue;
@@ -69,8 +70,8 @@ QJsonObject runFanout(const Target &t, const Options &o)
         const qint64 t0 = nowNs();
         for (int w = 0; w < o.window && sent < messages; ++w, ++sent)
             sender->sendMessage(conv, padding);
-        const bool complete = waitFor([&] { return delivered >= expected - errors * (g - 1); },
-                                      int(120000));
+        const bool complete =
+            waitFor([&] { return delivered >= expected - errors * (g - 1); }, int(120000));
         const qint64 t1 = nowNs();
         const ProcSample s1 = sampleProcess(t.pid);
         const double secs = double(t1 - t0) / 1e9;

@@ -54,7 +54,7 @@ Pairs setupPairs(const Target &t, const Options &o, QObject *owner)
     p.receivers = clients.mid(o.senders);
     QList<Population::ConvRequest> reqs;
     for (int i = 0; i < o.senders; ++i)
-        reqs.append({ p.senders[i], false, {}, { p.receivers[i % o.receivers]->userId } });
+        reqs.append({p.senders[i], false, {}, {p.receivers[i % o.receivers]->userId}});
     if (!pop.createConversations(reqs, &p.conversations))
         p.error = pop.error();
     return p;
@@ -85,10 +85,12 @@ void merge(QJsonObject &into, const QJsonObject &from)
 
 QJsonObject runThroughput(const Target &t, const Options &o)
 {
-    QJsonObject out { { "scenario"_L1, u"throughput"_s }, { "target"_L1, t.label } };
-    out["params"_L1] = QJsonObject { { "senders"_L1, o.senders }, { "receivers"_L1, o.receivers },
-                                     { "window"_L1, o.window }, { "duration_s"_L1, o.durationS },
-                                     { "padding"_L1, o.padding } };
+    QJsonObject out{{"scenario"_L1, u"throughput"_s}, {"target"_L1, t.label}};
+    out["params"_L1] = QJsonObject{{"senders"_L1, o.senders},
+                                   {"receivers"_L1, o.receivers},
+                                   {"window"_L1, o.window},
+                                   {"duration_s"_L1, o.durationS},
+                                   {"padding"_L1, o.padding}};
     out["machine_before"_L1] = machineContext();
     auto owner = makeOwner();
     Pairs p = setupPairs(t, o, owner.get());
@@ -159,7 +161,7 @@ QJsonObject runThroughput(const Target &t, const Options &o)
 // (no coordinated omission).
 static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int rate)
 {
-    QJsonObject out { { "offered_per_s"_L1, rate } };
+    QJsonObject out{{"offered_per_s"_L1, rate}};
     const QString padding(o.padding, u'x');
     LatencyRecorder ackLat, deliveryLat;
     qint64 sent = 0, acked = 0, delivered = 0, errors = 0, inFlight = 0, maxLateNs = 0;
@@ -240,10 +242,12 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int ra
 
 QJsonObject runLatency(const Target &t, const Options &o)
 {
-    QJsonObject out { { "scenario"_L1, u"latency"_s }, { "target"_L1, t.label } };
-    out["params"_L1] = QJsonObject { { "senders"_L1, o.senders }, { "receivers"_L1, o.receivers },
-                                     { "duration_s"_L1, o.durationS },
-                                     { "warmup_s"_L1, o.warmupS }, { "padding"_L1, o.padding } };
+    QJsonObject out{{"scenario"_L1, u"latency"_s}, {"target"_L1, t.label}};
+    out["params"_L1] = QJsonObject{{"senders"_L1, o.senders},
+                                   {"receivers"_L1, o.receivers},
+                                   {"duration_s"_L1, o.durationS},
+                                   {"warmup_s"_L1, o.warmupS},
+                                   {"padding"_L1, o.padding}};
     out["machine_before"_L1] = machineContext();
     auto owner = makeOwner();
     Pairs p = setupPairs(t, o, owner.get());

@@ -12,24 +12,24 @@ struct Options {
     // throughput / latency
     int senders = 8;
     int receivers = 8;
-    int window = 64;            // unacked sends in flight per sender (throughput)
-    double durationS = 5;       // measured seconds
+    int window = 64;      // unacked sends in flight per sender (throughput)
+    double durationS = 5; // measured seconds
     double warmupS = 1;
-    QList<int> rates { 1000, 5000, 10000 }; // latency: offered msg/s
-    int padding = 64;           // extra content characters per message
+    QList<int> rates{1000, 5000, 10000}; // latency: offered msg/s
+    int padding = 64;                    // extra content characters per message
     // connections
     int connections = 1000;
-    int probe = 100;            // connections that measure ping latency
-    int openRate = 400;         // new connections per second
-    int perProcess = 9000;      // connections per client process (fd limit is 20k)
-    double idleS = 10;          // idle CPU window
+    int probe = 100;       // connections that measure ping latency
+    int openRate = 400;    // new connections per second
+    int perProcess = 9000; // connections per client process (fd limit is 20k)
+    double idleS = 10;     // idle CPU window
     // fanout
-    QList<int> groups { 10, 100, 1000 };
+    QList<int> groups{10, 100, 1000};
     int fanoutDeliveries = 100000; // deliveries per group size (messages = this / (size - 1))
     // catchup
     int catchupMessages = 100000;
     int catchupConversations = 500;
-    QString selfPath;           // chat-bench itself, for connection workers
+    QString selfPath; // chat-bench itself, for connection workers
 };
 
 QJsonObject runThroughput(const Target &t, const Options &o);

@@ -8,8 +8,7 @@ namespace chat::bench {
 
 ServerProcess::ServerProcess(QString program, QStringList args)
     : m_program(std::move(program)), m_args(std::move(args))
-{
-}
+{ }
 
 ServerProcess::~ServerProcess()
 {
@@ -26,29 +25,29 @@ bool ServerProcess::start(int timeoutMs, QString *error)
     m_process.setReadChannel(QProcess::StandardOutput);
     // The server's log goes to our stderr; its stdout carries the listening line.
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_process.start(m_program, m_args + QStringList { u"--data"_s, m_dir.path() });
+    m_process.start(m_program, m_args + QStringList{u"--data"_s, m_dir.path()});
     if (!m_process.waitForStarted(10000)) {
         *error = u"cannot start %1: %2"_s.arg(m_program, m_process.errorString());
         return false;
     }
     QByteArray seen;
     const bool ok = waitFor(
-            [&] {
-                while (m_process.canReadLine()) {
-                    const QByteArray line = m_process.readLine().trimmed();
-                    seen += line + '\n';
-                    const qsizetype at = line.indexOf("listening ");
-                    if (at >= 0) {
-                        m_url = QUrl(QString::fromUtf8(line.mid(at + 10)));
-                        return true;
-                    }
+        [&] {
+            while (m_process.canReadLine()) {
+                const QByteArray line = m_process.readLine().trimmed();
+                seen += line + '\n';
+                const qsizetype at = line.indexOf("listening ");
+                if (at >= 0) {
+                    m_url = QUrl(QString::fromUtf8(line.mid(at + 10)));
+                    return true;
                 }
-                return m_process.state() == QProcess::NotRunning;
-            },
-            timeoutMs);
+            }
+            return m_process.state() == QProcess::NotRunning;
+        },
+        timeoutMs);
     if (!ok || !m_url.isValid() || m_url.isEmpty()) {
         *error = u"%1 did not print its listening line (stdout: %2)"_s.arg(
-                m_program, QString::fromUtf8(seen.left(500)));
+            m_program, QString::fromUtf8(seen.left(500)));
         stop();
         return false;
     }
