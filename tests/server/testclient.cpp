@@ -15,6 +15,7 @@ TestClient::TestClient(QObject *parent) : QObject(parent)
     connect(&m_ws, &QWebSocket::disconnected, this, [this] {
         m_closed = true;
         m_closeCode = int(m_ws.closeCode());
+        m_closeReason = m_ws.closeReason();
     });
 }
 

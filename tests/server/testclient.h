@@ -24,6 +24,9 @@ public:
     bool isOpen() const { return m_ws.state() == QAbstractSocket::ConnectedState; }
     bool waitClosed(int timeoutMs = 20000);
     int closeCode() const { return m_closeCode; }
+    // Empty when the server dropped the TCP connection without a close frame (abort):
+    // every close frame this server sends carries a reason.
+    QString closeReason() const { return m_closeReason; }
     bool closed() const { return m_closed; }
 
     void sendJson(const QJsonObject &o);
@@ -55,6 +58,7 @@ private:
     QList<QJsonObject> m_frames;
     int m_nextId = 0;
     int m_closeCode = -1;
+    QString m_closeReason;
     bool m_closed = false;
     QString m_userId, m_token;
 };

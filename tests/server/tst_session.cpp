@@ -292,6 +292,7 @@ private Q_SLOTS:
         c->sendRaw(u"nope"_s);
         QVERIFY(c->waitClosed());
         QCOMPARE(c->closeCode(), 4002);
+        QVERIFY(!c->closeReason().isEmpty()); // a close frame, unlike admin_kick
         // Nobody else is affected.
         TestClient *d = fx.user(u"bystander"_s);
         QVERIFY(!d->userId().isEmpty());
