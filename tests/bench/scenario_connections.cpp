@@ -1,8 +1,9 @@
 // connections: hold K authenticated connections and see what idle connections cost the server.
 // A probe set of `probe` connections measures ping round trips with only the probe open, then
 // again once K are open; between the two, the server's RSS and its idle CPU (heartbeats only)
-// are read from /proc. Past `perProcess` connections the extra ones live in worker processes
-// (`chat-bench connections-worker`), because one process holds at most 20k sockets.
+// are read from /proc. The K - probe held connections live in worker processes
+// (`chat-bench connections-worker`, at most `perProcess` each: one process holds at most 20k
+// sockets), so the probing process stays small.
 #include "scenarios.h"
 
 #include "benchutil.h"
@@ -142,9 +143,10 @@ QJsonObject runConnections(const Target &t, const Options &o)
         atProbe["server_rss_mb"_L1] = round3(double(base.rssBytes) / 1048576.0);
     out["at_probe"_L1] = atProbe;
 
-    // The rest: in this process up to perProcess, beyond that in workers.
+    // The rest live in worker processes of at most perProcess each, so that this process's
+    // loop holds only the probe and its latency is the server's, not the load generator's.
     const int rest = k - o.probe;
-    const int local = qMin(rest, qMax(0, o.perProcess - o.probe));
+    const int local = 0;
     QList<BenchClient *> held;
     const qint64 o0 = nowNs();
     if (local > 0 && !pop.connectAccounts(accountsFor(o.probe, local), &held, 64, o.openRate)) {
