@@ -1,0 +1,234 @@
+// chat-desktop: wiring only. Parses the command line, picks a platform that works (offscreen
+// when there is no display), creates the profile's settings, keychain, session and
+// notification backend, loads the QML UI and, for QA, signs in, opens a conversation and takes
+// a screenshot.
+#include "languagemanager.h"
+#include "model/chatsession.h"
+#include "model/keychainstore.h"
+#include "model/notificationbackend.h"
+#include "model/notifier.h"
+#include "model/profilesettings.h"
+#include "sync/syncengine.h"
+#include "traynotificationbackend.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QImage>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <cstdio>
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(ChatPlugin)
+
+using namespace Qt::StringLiterals;
+using chat::model::ChatSession;
+
+namespace {
+
+void chooseDefaultPlatform()
+{
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    // Without a display Qt aborts (exit 134). Rendering offscreen still allows --screenshot.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        std::fprintf(stderr, "chat-desktop: no display found, rendering offscreen\n");
+    }
+#endif
+}
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "chat-desktop: %s\n", qPrintable(message));
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    chooseDefaultPlatform();
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+        QQuickStyle::setStyle(u"Basic"_s); // the UI is themed on Basic; pinned for stable looks
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"chat-desktop"_s);
+    QApplication::setApplicationDisplayName(u"Chat"_s);
+    QApplication::setOrganizationName(u"chat"_s);
+    QApplication::setApplicationVersion(QStringLiteral(CHAT_VERSION));
+    QGuiApplication::setDesktopFileName(u"chat-desktop"_s);
+    QGuiApplication::setWindowIcon(QIcon(u":/chat/icons/chat-desktop-256.png"_s));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Chat, the offline-first desktop client.\n\n"
+        "Several instances can run side by side with different --profile folders. Without "
+        "--username/--password the remembered account of the profile is resumed (its token "
+        "is kept in the system keychain). With them, the app signs in for this run only."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption serverOpt(u"server"_s, u"Server address, e.g. ws://127.0.0.1:8080."_s,
+                                       u"URL"_s);
+    const QCommandLineOption profileOpt(
+        u"profile"_s,
+        u"Folder holding this instance's settings, drafts and local message store "
+        "(default: the user's application data folder)."_s,
+        u"DIR"_s);
+    const QCommandLineOption userOpt(u"username"_s, u"Sign in as this user."_s, u"U"_s);
+    const QCommandLineOption passOpt(u"password"_s, u"Password for --username."_s, u"P"_s);
+    const QCommandLineOption openOpt(
+        u"open"_s,
+        u"Open this conversation once signed in: its title, id, or the other "
+        "member's username."_s,
+        u"REF"_s);
+    const QCommandLineOption sendOpt(
+        u"send"_s, u"Once the --open conversation is open, send this text into it (QA)."_s,
+        u"TEXT"_s);
+    const QCommandLineOption themeOpt(
+        u"theme"_s, u"Colour theme: system, light or dark (saved in the profile)."_s, u"THEME"_s);
+    const QCommandLineOption langOpt(
+        u"language"_s, u"UI language: en, de or fr (saved in the profile)."_s, u"LANG"_s);
+    const QCommandLineOption shotOpt(
+        u"screenshot"_s,
+        u"Render the window into this PNG file after --quit-after milliseconds, then exit "
+        "(works offscreen: QT_QPA_PLATFORM=offscreen)."_s,
+        u"FILE"_s);
+    const QCommandLineOption quitOpt(
+        u"quit-after"_s, u"Exit after this many milliseconds (default with --screenshot: 3000)."_s,
+        u"MS"_s);
+    const QCommandLineOption sizeOpt(u"size"_s, u"Window size, e.g. 1120x720."_s, u"WxH"_s);
+    parser.addOptions({serverOpt, profileOpt, userOpt, passOpt, openOpt, sendOpt, themeOpt, langOpt,
+                       shotOpt, quitOpt, sizeOpt});
+    parser.process(app);
+
+    if (parser.isSet(passOpt) && !parser.isSet(userOpt))
+        return fail(u"--password needs --username"_s);
+    bool quitOk = true;
+    const int quitAfter = parser.isSet(quitOpt) ? parser.value(quitOpt).toInt(&quitOk)
+                                                : (parser.isSet(shotOpt) ? 3000 : -1);
+    if (!quitOk || (parser.isSet(quitOpt) && quitAfter < 0))
+        return fail(u"--quit-after needs a number of milliseconds"_s);
+    if (parser.isSet(themeOpt)
+        && !QStringList{u"system"_s, u"light"_s, u"dark"_s}.contains(parser.value(themeOpt)))
+        return fail(u"--theme must be system, light or dark"_s);
+    if (parser.isSet(langOpt) && !LanguageManager::shipped().contains(parser.value(langOpt)))
+        return fail(u"--language must be one of: "_s + LanguageManager::shipped().join(u", "_s));
+
+    const QString profile =
+        parser.isSet(profileOpt)
+            ? QDir(parser.value(profileOpt)).absolutePath()
+            : QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                  .filePath(u"default"_s);
+    if (!QDir().mkpath(profile))
+        return fail(u"cannot create the profile folder "_s + profile);
+
+    chat::model::ProfileSettings settings(profile);
+    if (parser.isSet(themeOpt))
+        settings.setTheme(parser.value(themeOpt));
+    if (parser.isSet(langOpt))
+        settings.setLanguage(parser.value(langOpt));
+    chat::model::KeychainStore keychain(u"chat-desktop"_s);
+    ChatSession session(&settings, &keychain);
+    LanguageManager languages(&settings);
+
+    // Notifications: the freedesktop service where there is one (Linux desktops), else the
+    // tray balloon (Windows, macOS, Linux with a tray only), else none (said in the log).
+    std::unique_ptr<chat::model::NotificationBackend> backend;
+    if (chat::model::DBusNotificationBackend::serverAvailable())
+        backend = std::make_unique<chat::model::DBusNotificationBackend>();
+    else if (TrayNotificationBackend::available())
+        backend = std::make_unique<TrayNotificationBackend>();
+    else
+        std::fprintf(stderr, "chat-desktop: no notification service found; desktop "
+                             "notifications are off\n");
+    session.notifier()->setBackend(backend.get());
+
+    QQmlApplicationEngine engine;
+    languages.setEngine(&engine);
+    languages.apply();
+    engine.setInitialProperties({{u"session"_s, QVariant::fromValue(&session)},
+                                 {u"settings"_s, QVariant::fromValue(&settings)},
+                                 {u"languages"_s, QVariant::fromValue(&languages)}});
+    engine.load(QUrl(u"qrc:/Chat/Main.qml"_s));
+    if (engine.rootObjects().isEmpty())
+        return fail(u"the user interface could not be loaded"_s);
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (parser.isSet(sizeOpt)) {
+        const QStringList wh = parser.value(sizeOpt).split(u'x');
+        if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0)
+            window->resize(wh[0].toInt(), wh[1].toInt());
+    }
+    QObject::connect(session.notifier(), &chat::model::Notifier::openConversation, window,
+                     [window] {
+                         window->show();
+                         window->raise();
+                         window->requestActivate();
+                     });
+
+    // Sign in: explicit credentials (this run only), or resume the profile's account.
+    if (parser.isSet(userOpt)) {
+        const QString server =
+            parser.isSet(serverOpt) ? parser.value(serverOpt) : settings.serverUrl();
+        if (server.isEmpty())
+            return fail(u"--username needs --server (no server remembered in this profile)"_s);
+        session.signIn(server, parser.value(userOpt), parser.value(passOpt), false);
+    } else {
+        if (parser.isSet(serverOpt))
+            settings.setServerUrl(parser.value(serverOpt));
+        session.restore();
+    }
+
+    if (parser.isSet(sendOpt) && !parser.isSet(openOpt))
+        return fail(u"--send needs --open"_s);
+    if (parser.isSet(openOpt)) {
+        const QString ref = parser.value(openOpt);
+        const QString text = parser.value(sendOpt);
+        auto sent = std::make_shared<bool>(false); // shared by the copies connected below
+        auto tryOpen = [&session, ref, text, sent] {
+            if (!session.currentConversationId().isEmpty() || !session.engine()->isOpen()
+                || session.state() != ChatSession::State::SignedIn)
+                return;
+            if (const auto c = session.engine()->findConversation(ref)) {
+                session.openConversation(c->conversationId);
+                if (!text.isEmpty() && !std::exchange(*sent, true))
+                    session.send(text);
+            }
+        };
+        QObject::connect(session.conversations(), &chat::model::ConversationListModel::countChanged,
+                         &session, tryOpen);
+        QObject::connect(&session, &ChatSession::stateChanged, &session, tryOpen);
+        QObject::connect(session.conversations(), &QAbstractItemModel::dataChanged, &session,
+                         tryOpen);
+        tryOpen();
+    }
+
+    int exitCode = 0;
+    if (quitAfter >= 0) {
+        QTimer::singleShot(quitAfter, &app, [&] {
+            if (parser.isSet(shotOpt)) {
+                const QString file = parser.value(shotOpt);
+                const QImage image = window->grabWindow();
+                if (image.isNull() || !image.save(file)) {
+                    std::fprintf(stderr, "chat-desktop: could not write the screenshot %s\n",
+                                 qPrintable(file));
+                    exitCode = 3;
+                } else {
+                    std::printf("screenshot %s\n", qPrintable(QDir(file).absolutePath()));
+                    std::fflush(stdout);
+                }
+            }
+            session.notifier()->flush();
+            app.quit();
+        });
+    }
+    const int rc = app.exec();
+    return rc != 0 ? rc : exitCode;
+}

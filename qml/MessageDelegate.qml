@@ -1,0 +1,255 @@
+// One row of the message list: an optional day separator and "new messages" divider above, the
+// sender's name at the start of a run (groups), the bubble with text, time and ticks, and for a
+// failed message the reason with Retry / Discard. The loading placeholder is a row too.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Chat
+
+Item {
+    id: row
+    required property int index
+    required property string localId
+    required property var seq
+    required property string senderName
+    required property string senderId
+    required property string content
+    required property string timeText
+    required property bool outgoing
+    required property string deliveryState
+    required property string deliveryText
+    required property string errorText
+    required property int readCount
+    required property int otherMembers
+    required property bool isLoadingRow
+    required property bool showDay
+    required property string dayText
+    required property bool firstInRun
+    required property bool lastInRun
+    required property bool isFirstUnread
+    property bool isGroup: false
+    signal retryRequested(string localId)
+    signal discardRequested(string localId)
+
+    readonly property bool failed: deliveryState === "failed"
+    readonly property int sideMargin: 16
+    implicitHeight: column.implicitHeight + (lastInRun ? 6 : 0)
+    height: implicitHeight
+
+    Accessible.role: Accessible.ListItem
+    Accessible.name: isLoadingRow ? qsTr("Loading older messages")
+                     : (outgoing ? qsTr("You") : senderName) + ": " + content + ", " + timeText
+                       + (deliveryText.length > 0 ? ", " + deliveryText : "")
+
+    Column {
+        id: column
+        width: parent.width
+        spacing: 4
+
+        // Loading placeholder
+        Item {
+            visible: row.isLoadingRow
+            width: parent.width
+            height: visible ? 44 : 0
+            Row {
+                anchors.centerIn: parent
+                spacing: 8
+                BusyIndicator { width: 22; height: 22; running: row.isLoadingRow }
+                Label {
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: qsTr("Loading older messages…")
+                    color: Theme.textSecondary
+                }
+            }
+        }
+
+        // Day separator
+        Item {
+            visible: !row.isLoadingRow && row.showDay
+            width: parent.width
+            height: visible ? 36 : 0
+            Label {
+                anchors.centerIn: parent
+                text: row.dayText
+                color: Theme.textSecondary
+                font.pixelSize: Theme.smallFontSize
+                font.bold: true
+                padding: 4
+                leftPadding: 12
+                rightPadding: 12
+                background: Rectangle {
+                    radius: height / 2
+                    color: Theme.dark ? "#23272e" : "#dfe4ea"
+                }
+            }
+        }
+
+        // Unread divider
+        Item {
+            objectName: "unreadDivider"
+            visible: !row.isLoadingRow && row.isFirstUnread
+            width: parent.width
+            height: visible ? 30 : 0
+            Rectangle {
+                anchors.verticalCenter: parent.verticalCenter
+                width: parent.width
+                height: 1
+                color: Theme.accent
+                opacity: 0.5
+            }
+            Label {
+                anchors.centerIn: parent
+                text: qsTr("New messages")
+                color: Theme.accent
+                font.pixelSize: Theme.smallFontSize
+                font.bold: true
+                leftPadding: 10
+                rightPadding: 10
+                background: Rectangle { color: Theme.chatBackground }
+            }
+        }
+
+        // Sender name (groups, others, first in a run)
+        Label {
+            visible: !row.isLoadingRow && row.isGroup && !row.outgoing && row.firstInRun
+            x: row.sideMargin + 44
+            text: row.senderName
+            color: Theme.avatarColor(row.senderId)
+            font.pixelSize: Theme.smallFontSize
+            font.bold: true
+        }
+
+        // Avatar + bubble
+        Item {
+            visible: !row.isLoadingRow
+            width: parent.width
+            height: visible ? bubble.height : 0
+
+            Avatar {
+                visible: row.isGroup && !row.outgoing && row.lastInRun
+                x: row.sideMargin
+                anchors.bottom: parent.bottom
+                size: 34
+                name: row.senderName
+                key: row.senderId
+            }
+
+            Rectangle {
+                id: bubble
+                objectName: "bubble"
+                readonly property real maxWidth: Math.min(row.width * 0.7, 620)
+                readonly property real leftX: row.sideMargin + (row.isGroup ? 44 : 0)
+                x: row.outgoing ? row.width - width - row.sideMargin : leftX
+                width: Math.min(maxWidth, Math.max(text.implicitWidth, meta.implicitWidth + 6) + 24)
+                height: text.height + meta.height + 16
+                radius: Theme.bubbleRadius
+                color: row.failed ? Theme.bubbleFailed : row.outgoing ? Theme.bubbleOwn : Theme.bubbleOther
+                border.width: Theme.dark || row.outgoing ? 0 : 1
+                border.color: Theme.divider
+
+                // Square corner on the tail side of the last bubble of a run.
+                Rectangle {
+                    visible: row.lastInRun
+                    width: Theme.bubbleRadius
+                    height: Theme.bubbleRadius
+                    anchors.bottom: parent.bottom
+                    anchors.left: row.outgoing ? undefined : parent.left
+                    anchors.right: row.outgoing ? parent.right : undefined
+                    color: parent.color
+                    border.width: parent.border.width
+                    border.color: parent.border.color
+                    Rectangle { // hide the inner border lines
+                        visible: parent.border.width > 0
+                        x: row.outgoing ? 0 : 1
+                        y: 0
+                        width: parent.width - 1
+                        height: parent.height - 1
+                        color: parent.color
+                    }
+                }
+
+                Text {
+                    id: text
+                    x: 12
+                    y: 8
+                    width: Math.min(implicitWidth, bubble.maxWidth - 24)
+                    text: row.content
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSize
+                }
+                Row {
+                    id: meta
+                    anchors.right: parent.right
+                    anchors.rightMargin: 10
+                    anchors.top: text.bottom
+                    anchors.topMargin: 2
+                    spacing: 4
+                    Label {
+                        text: row.timeText
+                        color: Theme.textSecondary
+                        font.pixelSize: 11
+                    }
+                    TickIcon {
+                        objectName: "tick"
+                        visible: row.outgoing
+                        anchors.verticalCenter: parent.verticalCenter
+                        state: row.deliveryState
+                        ToolTip.visible: tickHover.hovered
+                        ToolTip.text: row.deliveryText
+                        HoverHandler { id: tickHover }
+                    }
+                    Label {
+                        objectName: "readCount"
+                        visible: row.outgoing && row.isGroup && row.otherMembers > 1
+                                 && (row.deliveryState === "sent" || row.deliveryState === "delivered")
+                        text: qsTr("read %1/%2", "read by N of M group members").arg(row.readCount).arg(row.otherMembers)
+                        color: Theme.textSecondary
+                        font.pixelSize: 11
+                    }
+                }
+            }
+        }
+
+        // Failed: why, and what to do
+        Row {
+            visible: !row.isLoadingRow && row.failed
+            anchors.right: parent.right
+            anchors.rightMargin: row.sideMargin
+            spacing: 12
+            Label {
+                text: row.errorText.length > 0 ? qsTr("Not sent: %1").arg(row.errorText) : qsTr("Not sent")
+                color: Theme.danger
+                font.pixelSize: Theme.smallFontSize
+            }
+            Label {
+                objectName: "retryButton"
+                text: qsTr("Retry")
+                color: Theme.link
+                font.pixelSize: Theme.smallFontSize
+                font.bold: true
+                Accessible.role: Accessible.Button
+                Accessible.name: qsTr("Retry sending")
+                MouseArea {
+                    anchors.fill: parent
+                    cursorShape: Qt.PointingHandCursor
+                    onClicked: row.retryRequested(row.localId)
+                }
+            }
+            Label {
+                objectName: "discardButton"
+                text: qsTr("Discard")
+                color: Theme.link
+                font.pixelSize: Theme.smallFontSize
+                Accessible.role: Accessible.Button
+                Accessible.name: qsTr("Discard message")
+                MouseArea {
+                    anchors.fill: parent
+                    cursorShape: Qt.PointingHandCursor
+                    onClicked: row.discardRequested(row.localId)
+                }
+            }
+        }
+    }
+}
