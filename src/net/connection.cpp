@@ -127,8 +127,8 @@ void Connection::connectSocket()
     if (!m_wanted || m_socket)
         return;
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_options.limits.maxFrameBytes) * 64);
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_options.limits.maxFrameBytes) * 64);
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(kMaxServerFrameBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(kMaxServerFrameBytes));
     if (m_options.url.scheme() == "wss"_L1 && !m_options.caFile.isEmpty()) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         const auto certs = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
@@ -248,10 +248,27 @@ void Connection::onTextMessage(const QString &text)
 {
     m_lastSignOfLife = m_clock.elapsed();
     const QByteArray utf8 = text.toUtf8();
-    auto decoded = decodeServerFrame(utf8, m_options.limits);
+    // The protocol's 64 KiB frame limit protects the server; answers to sync and history
+    // are bounded by count, not size (20 conversations x 20 recent messages of up to 4000
+    // characters exceed it), so the client accepts server frames up to kMaxServerFrameBytes.
+    Limits limits = m_options.limits;
+    limits.maxFrameBytes = qMax(limits.maxFrameBytes, kMaxServerFrameBytes);
+    if (utf8.size() > m_options.limits.maxFrameBytes)
+        qCDebug(lcNetProtocol) << "server frame of" << utf8.size() << "bytes exceeds the protocol's"
+                               << m_options.limits.maxFrameBytes << "byte frame limit";
+    auto decoded = decodeServerFrame(utf8, limits);
     if (!decoded) {
         qCWarning(lcNetProtocol) << "undecodable frame from server:" << decoded.error().message
                                  << utf8.left(200);
+        // An answer we cannot read still ends its request, at once rather than by timeout.
+        const QString badId = decoded.error().id;
+        if (!badId.isEmpty() && m_pending.contains(badId)) {
+            Reply r;
+            r.status = Reply::Status::ServerError;
+            r.error.code = ErrorCode::BadRequest;
+            r.error.message = u"undecodable answer from the server: "_s + decoded.error().message;
+            finish(badId, r);
+        }
         return;
     }
     ServerFrame frame = std::move(decoded).value();

@@ -37,6 +37,10 @@ struct Credentials {
     bool registerAccount = false;
 };
 
+// Largest server frame the client reads (see Connection::onTextMessage for why it exceeds
+// the protocol's 64 KiB client frame limit).
+inline constexpr qsizetype kMaxServerFrameBytes = 16 * 1024 * 1024;
+
 struct ConnectionOptions {
     QUrl url; // ws://host:port/ or wss://host:port/
     Credentials credentials;

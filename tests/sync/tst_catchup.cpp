@@ -1,0 +1,117 @@
+// Catch-up after a long time offline: 10,000 messages missed across 100 conversations.
+// The first sync page must be usable (conversations listed, newest messages readable) before
+// the remaining pages have arrived; afterwards the gaps fill in the background until every
+// conversation holds its full history, in seq order, once.
+#include "harness.h"
+#include "sync/localstore.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace chat::sync;
+using namespace chat::test;
+
+class TestCatchUp : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void tenThousandMissedAcrossHundredConversations()
+    {
+        constexpr int kConversations = 100;
+        constexpr int kMissedEach = 100;
+        QJsonArray convs;
+        for (int i = 0; i < kConversations; ++i)
+            convs.append(conversation(u"g%1"_s.arg(i), u"group"_s,
+                                      u"G%1"_s.arg(i, 3, 10, QChar(u'0')), {u"alice"_s, u"bob"_s},
+                                      {{u"bob"_s, u"seen"_s}}));
+        TestServer server(fixture({u"alice"_s, u"bob"_s}, convs));
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        QTemporaryDir dir;
+        FrameProxy proxy(server.url());
+
+        // 1. Alice syncs once: she has seen seq 1 everywhere.
+        auto alice = makeEngine(dir.path(), proxy.url(), u"alice"_s);
+        QVERIFY(alice);
+        connectEngine(*alice, proxy.url(), u"alice"_s, dir.path());
+        QTRY_VERIFY_WITH_TIMEOUT(alice->isOnline(), 30000);
+        QCOMPARE(alice->conversations().size(), kConversations);
+        alice->disconnectFromServer();
+        QTRY_COMPARE(alice->state(), SyncEngine::State::Offline);
+
+        // 2. While she is away, 10,000 messages are posted.
+        AdminClient admin(server.url());
+        QVERIFY(admin.isOpen());
+        QList<QJsonObject> injects;
+        QStringList ids;
+        for (const ConversationInfo &c : alice->conversations())
+            ids.append(c.conversationId);
+        for (int n = 1; n <= kMissedEach; ++n)
+            for (const QString &id : std::as_const(ids))
+                injects.append({{"type"_L1, u"admin_inject"_s},
+                                {"as_user"_L1, u"bob"_s},
+                                {"conversation_id"_L1, id},
+                                {"content"_L1, u"missed %1"_s.arg(n)}});
+        int ok = 0;
+        for (qsizetype i = 0; i < injects.size(); i += 1000)
+            ok += admin.callMany(injects.mid(i, 1000), 120000);
+        QCOMPARE(ok, kConversations * kMissedEach);
+
+        // 3. She comes back. Hold every sync answer after the first page.
+        int syncAnswers = 0;
+        QList<QJsonObject> held;
+        bool holding = true;
+        proxy.onServerFrame = [&](const QJsonObject &o) -> QList<QJsonObject> {
+            if (o.value("type"_L1).toString() == "sync"_L1 && ++syncAnswers > 1 && holding) {
+                held.append(o);
+                return {};
+            }
+            return {o};
+        };
+        QSignalSpy progress(alice.get(), &SyncEngine::syncProgress);
+        connectEngine(*alice, proxy.url(), u"alice"_s, dir.path());
+        QTRY_COMPARE_WITH_TIMEOUT(progress.size(), 1, 30000);
+        QCOMPARE(progress.constFirst().at(2).toBool(), false); // more pages to come
+        QTRY_COMPARE_WITH_TIMEOUT(held.size(), 1, 30000);      // page 2 is on its way...
+        QCOMPARE(alice->state(), SyncEngine::State::Syncing);  // ... and held back
+        // The first page is usable now: its conversations are the most recently active and
+        // show their newest messages.
+        const auto list = alice->conversations();
+        QCOMPARE(list.size(), kConversations);
+        int upToDate = 0;
+        for (const ConversationInfo &c : list) {
+            if (c.lastSeq != 1 + kMissedEach)
+                continue;
+            ++upToDate;
+            const auto newest = alice->messages(c.conversationId, 0, 20);
+            QCOMPARE(newest.size(), 20);
+            QCOMPARE(newest.constLast().seq, 1 + kMissedEach);
+            QCOMPARE(newest.constLast().content, u"missed %1"_s.arg(kMissedEach));
+            QCOMPARE(c.unreadCount, kMissedEach + 1);
+        }
+        QCOMPARE(upToDate, 20);                               // exactly one page so far
+        QCOMPARE(list.constFirst().lastSeq, 1 + kMissedEach); // sorted by activity
+
+        // 4. Let the rest through; the catch-up completes and gaps fill in the background.
+        holding = false;
+        for (const QJsonObject &o : std::as_const(held))
+            proxy.deliver(o);
+        QTRY_VERIFY_WITH_TIMEOUT(alice->isOnline(), 60000);
+        QVERIFY(progress.constLast().at(2).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(alice->store()->messageCount(),
+                                  qint64(kConversations * (1 + kMissedEach)), 120000);
+        for (const ConversationInfo &c : alice->conversations()) {
+            QVERIFY(alice->gaps(c.conversationId).isEmpty());
+            const auto all = allMessages(*alice, c.conversationId);
+            QCOMPARE(all.size(), 1 + kMissedEach);
+            for (int i = 0; i < all.size(); ++i) {
+                QCOMPARE(all.at(i).seq, i + 1);
+                QCOMPARE(all.at(i).content, i == 0 ? u"seen"_s : u"missed %1"_s.arg(i));
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCatchUp)
+#include "tst_catchup.moc"
