@@ -26,12 +26,13 @@ void onFrame(QWebSocket *s, const QString &text, qint64 *users)
 {
     auto decoded = proto::decodeClientFrame(text.toUtf8());
     if (!decoded.ok()) {
-        s->sendTextMessage(QString::fromUtf8(proto::encodeFrame(proto::Error::from(decoded.error()))));
+        s->sendTextMessage(
+            QString::fromUtf8(proto::encodeFrame(proto::Error::from(decoded.error()))));
         return;
     }
     const proto::ClientFrame &f = decoded.value();
     if (const auto *p = std::get_if<proto::Ping>(&f)) {
-        s->sendTextMessage(QString::fromUtf8(proto::encodeFrame(proto::Pong { p->id, p->ts })));
+        s->sendTextMessage(QString::fromUtf8(proto::encodeFrame(proto::Pong{p->id, p->ts})));
         return;
     }
     QString name, id, token;
@@ -53,7 +54,7 @@ void onFrame(QWebSocket *s, const QString &text, qint64 *users)
     }
     proto::AuthOk ok;
     ok.id = id;
-    ok.user = { u"u_"_s + name, name, name };
+    ok.user = {u"u_"_s + name, name, name};
     ok.token = name;
     ok.serverTime = QDateTime::currentMSecsSinceEpoch();
     ++*users;
@@ -75,11 +76,11 @@ int main(int argc, char **argv)
     std::signal(SIGPIPE, SIG_IGN);
     QCommandLineParser p;
     p.setApplicationDescription(
-            u"Minimal protocol-v1 endpoint for measuring the event loop (auth + ping only)."_s);
+        u"Minimal protocol-v1 endpoint for measuring the event loop (auth + ping only)."_s);
     p.addHelpOption();
-    p.addOption({ u"listen"_s, u"host:port (port 0 picks one)."_s, u"addr"_s, u"127.0.0.1:0"_s });
-    p.addOption({ u"event-loop"_s, u"epoll (default) or qt (Qt's stock dispatcher)."_s,
-                  u"kind"_s, u"epoll"_s });
+    p.addOption({u"listen"_s, u"host:port (port 0 picks one)."_s, u"addr"_s, u"127.0.0.1:0"_s});
+    p.addOption({u"event-loop"_s, u"epoll (default) or qt (Qt's stock dispatcher)."_s, u"kind"_s,
+                 u"epoll"_s});
     p.process(app);
     const QString loop = p.value(u"event-loop"_s);
     if (loop != "epoll"_L1 && loop != "qt"_L1) {

@@ -141,6 +141,8 @@ int main(int argc, char **argv)
     const auto oPerProcess =
         opt("per-process", "connections: at most this many per process.", "n", "9000");
     const auto oIdle = opt("idle", "connections: seconds of idle CPU measurement.", "s", "10");
+    const auto oPing =
+        opt("ping-seconds", "connections: seconds of ping sampling at each count.", "s", "5");
     const auto oGroups =
         opt("groups", "fanout: group sizes, comma separated.", "list", "10,100,1000");
     const auto oFanout =
@@ -204,8 +206,9 @@ int main(int argc, char **argv)
     o.connections = int(num(oConnections, 1));
     o.probe = int(num(oProbe, 1));
     o.openRate = int(num(oOpenRate, 1));
-    o.perProcess = int(num(oPerProcess, 100));
+    o.perProcess = int(num(oPerProcess, 10));
     o.idleS = num(oIdle, 0.5);
+    o.pingS = num(oPing, 0.5);
     o.fanoutDeliveries = int(num(oFanout, 1));
     o.catchupMessages = int(num(oMessages, 1));
     o.catchupConversations = int(num(oConvs, 1));

@@ -131,7 +131,7 @@ QJsonObject runConnections(const Target &t, const Options &o)
     const ProcSample base = sampleProcess(t.pid);
     QJsonObject atProbe;
     atProbe["connections"_L1] = openCount(probe);
-    atProbe["ping"_L1] = probePings(probe, 5000);
+    atProbe["ping"_L1] = probePings(probe, int(o.pingS * 1000));
     {
         const ProcSample a = sampleProcess(t.pid);
         runFor(int(o.idleS * 1000));
@@ -209,7 +209,7 @@ QJsonObject runConnections(const Target &t, const Options &o)
         }
     }
     out["open_s"_L1] = round3(double(nowNs() - o0) / 1e9);
-    runFor(3000); // let the opening settle
+    runFor(qMin(3000, int(o.idleS * 1000) + 500)); // let the opening settle
     QJsonObject atK;
     const int opened = openCount(probe) + openCount(held) + workerOpen;
     atK["connections"_L1] = opened;
@@ -222,7 +222,7 @@ QJsonObject runConnections(const Target &t, const Options &o)
         if (a.ok && b.ok)
             atK["server_idle_cpu_util"_L1] = round3((b.cpuSeconds - a.cpuSeconds) / o.idleS);
     }
-    atK["ping"_L1] = probePings(probe, 5000);
+    atK["ping"_L1] = probePings(probe, int(o.pingS * 1000));
     if (full.ok && base.ok) {
         atK["server_rss_mb"_L1] = round3(double(full.rssBytes) / 1048576.0);
         if (opened > o.probe)
