@@ -203,7 +203,6 @@ QUrl ChatServer::url() const
         h = QHostAddress(QHostAddress::LocalHost);
     u.setHost(h.toString());
     u.setPort(port());
-    u.setPath(u"/"_s);
     return u;
 }
 
@@ -215,21 +214,21 @@ void ChatServer::onNewConnection()
         ws->setMaxAllowedIncomingMessageSize(quint64(l.maxFrameBytes));
         auto *s = new Session(ws, *m_core, this);
         ++m_core->counters.connectionsAccepted;
-        m_core->sessions.append(s);
+        m_core->sessions.insert(s);
         connect(s, &Session::finished, this, &ChatServer::onSessionFinished);
     }
 }
 
 void ChatServer::onSessionFinished(Session *s)
 {
-    m_core->sessions.removeAll(s);
+    m_core->sessions.remove(s);
     s->deleteLater();
 }
 
 void ChatServer::sweep()
 {
     const qint64 now = m_core->monoMs();
-    const QList<Session *> sessions = m_core->sessions;
+    const QList<Session *> sessions = m_core->sessions.values();
     for (Session *s : sessions)
         s->checkDeadlines(now);
     m_core->presence->sweep(now);
@@ -244,14 +243,14 @@ void ChatServer::stop()
     m_server->close(); // no new connections
     // Drain the store first: every committed write gets its ack out before the close.
     m_store->close();
-    const QList<Session *> sessions = m_core->sessions;
+    const QList<Session *> sessions = m_core->sessions.values();
     for (Session *s : sessions)
         s->closeWith(proto::CloseCode::GoingAway, u"server shutting down"_s);
     // Let the close handshakes and queued frames reach the clients (bounded).
     QDeadlineTimer deadline(3000);
     while (!m_core->sessions.isEmpty() && !deadline.hasExpired())
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    const QList<Session *> left = m_core->sessions;
+    const QList<Session *> left = m_core->sessions.values();
     for (Session *s : left)
         s->abortNow();
     QCoreApplication::processEvents();

@@ -170,10 +170,11 @@ Dispatcher::Flow Dispatcher::onLogin(Session &s, const proto::LoginRequest &f)
             }
             // Verify even for an unknown user (against a fixed hash) so timing does not tell
             // which usernames exist.
-            static const QByteArray dummy = crypto::hashPassword(u"not-a-password"_s);
             const LoginRecord rec = r.ok() ? r.value() : LoginRecord{};
             const bool known = r.ok();
             m_core.hashPool.start([this, guard, id, password, device, rec, known] {
+                // Computed once, on a pool thread: Argon2id never runs on the network thread.
+                static const QByteArray dummy = crypto::hashPassword(u"not-a-password"_s);
                 const bool ok =
                     crypto::verifyPassword(known ? rec.passwordHash : dummy, password) && known;
                 QMetaObject::invokeMethod(this, [this, guard, id, device, rec, ok] {

@@ -114,7 +114,7 @@ Dispatcher::Flow Dispatcher::onAdminFault(Session &s, const proto::AdminFaultReq
         else
             m_core.faults.set(userId, fault);
         qCInfo(lcServerAdmin) << "faults now" << m_core.faults.toJson();
-        const QList<Session *> all = m_core.sessions;
+        const QList<Session *> all = m_core.sessions.values();
         for (Session *x : all)
             x->faultsChanged();
     };

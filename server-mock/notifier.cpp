@@ -37,6 +37,10 @@ void Notifier::notify(const PushNotification &n)
 {
     const QString key = n.userId + u'\x1f' + n.conversationId;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_windows.size() > 10000) { // forget windows that ended with nothing pending
+        for (auto it = m_windows.begin(); it != m_windows.end();)
+            it = (!it->timerArmed && it->endsAt <= now) ? m_windows.erase(it) : std::next(it);
+    }
     Window &w = m_windows[key];
     if (now >= w.endsAt && !w.timerArmed) {
         w.endsAt = now + m_coalesceMs;

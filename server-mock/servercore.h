@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QSet>
 #include <QThreadPool>
 
 namespace chat::server {
@@ -34,8 +35,8 @@ struct ServerCore {
     Faults faults;
     Counters counters;
     QElapsedTimer clock;
-    QThreadPool hashPool;      // Argon2id off the network thread
-    QList<Session *> sessions; // every open session, authenticated or not
+    QThreadPool hashPool;     // Argon2id off the network thread
+    QSet<Session *> sessions; // every open session, authenticated or not
 
     qint64 monoMs() const { return clock.elapsed(); }
     static qint64 wallMs() { return QDateTime::currentMSecsSinceEpoch(); }

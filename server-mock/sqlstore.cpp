@@ -109,8 +109,13 @@ void SqlStore::submit(SqlWorker &worker, QObject *ctx, std::function<Result<T>(D
         return (*slot)->ok();
     };
     job.finish = [this, slot, guard, cb = std::move(cb)](const ProtocolError *failure) mutable {
-        if (failure || !slot->has_value())
-            slot->emplace(failure ? *failure : ProtocolError{});
+        if (failure)
+            slot->emplace(*failure);
+        else if (!slot->has_value()) // cannot happen: run() always fills it
+            slot->emplace(ProtocolError{proto::ErrorCode::Internal,
+                                        {},
+                                        u"the store lost this request; please report it"_s,
+                                        {}});
         // Back to the store's thread; the guard is only read there.
         QMetaObject::invokeMethod(
             this,

@@ -417,6 +417,29 @@ private Q_SLOTS:
         QVERIFY(t.elapsed() >= 10000);
     }
 
+    void groupSizeIsLimited()
+    {
+        ServerFixture fx;
+        ServerConfig cfg;
+        cfg.limits.maxGroupSize = 3;
+        QVERIFY(fx.start(cfg));
+        TestClient *a = fx.user(u"g"_s), *b = fx.user(u"g"_s), *c = fx.user(u"g"_s),
+                   *d = fx.user(u"g"_s);
+        // The creator counts: 1 + 3 is one too many.
+        QJsonObject r = createGroup(a, u"big"_s, {b->userId(), c->userId(), d->userId()});
+        QCOMPARE(codeOf(r), u"too_large"_s);
+        QCOMPARE(r.value("field"_L1).toString(), u"members"_s);
+        r = createGroup(a, u"big"_s, {b->userId(), c->userId(), d->userId(), u"u_x"_s});
+        QCOMPARE(codeOf(r), u"too_large"_s);
+        const QString gid = convId(createGroup(a, u"ok"_s, {b->userId(), c->userId()}));
+        QVERIFY(!gid.isEmpty());
+        r = a->request({{"type"_L1, u"add_members"_s},
+                        {"conversation_id"_L1, gid},
+                        {"user_ids"_L1, QJsonArray{d->userId()}}});
+        QCOMPARE(codeOf(r), u"too_large"_s);
+        QCOMPARE(r.value("field"_L1).toString(), u"user_ids"_s);
+    }
+
     void connectionsPerUserAreCapped()
     {
         ServerFixture fx;
