@@ -23,6 +23,7 @@ struct Options {
     int openRate = 400;    // new connections per second
     int perProcess = 9000; // connections per client process (fd limit is 20k)
     double idleS = 10;     // idle CPU window
+    double pingS = 5;      // ping sampling window, at the probe count and at K
     // fanout
     QList<int> groups{10, 100, 1000};
     int fanoutDeliveries = 100000; // deliveries per group size (messages = this / (size - 1))
