@@ -1,0 +1,290 @@
+// chat-cli driven as real processes against a real chat-server process: sync, send,
+// history, listen, outbox; offline queueing with exit code 3 and later delivery; a
+// chat-cli killed with SIGKILL between writing its outbox and receiving the ack, whose
+// message a later command delivers exactly once; usage and auth errors.
+#include "harness.h"
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTest>
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace chat::test;
+
+namespace {
+struct Run {
+    int exitCode = -1;
+    QList<QJsonObject> lines;
+    QString err;
+};
+
+QList<QJsonObject> parseLines(const QByteArray &out)
+{
+    QList<QJsonObject> lines;
+    for (const QByteArray &l : out.split('\n'))
+        if (!l.trimmed().isEmpty())
+            lines.append(QJsonDocument::fromJson(l).object());
+    return lines;
+}
+
+int count(const QList<QJsonObject> &lines, const QString &content)
+{
+    return int(std::count_if(lines.cbegin(), lines.cend(), [&](const QJsonObject &o) {
+        return o.value("content"_L1).toString() == content;
+    }));
+}
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir tmp;
+    QProcess server;
+    QUrl url;
+    quint16 port = 0;
+
+    bool startServer()
+    {
+        server.setProgram(QStringLiteral(CHAT_SERVER_BIN));
+        server.setArguments({u"--listen"_s, u"127.0.0.1:"_s + QString::number(port), u"--data"_s,
+                             tmp.filePath(u"server"_s), u"--fixture"_s,
+                             tmp.filePath(u"fixture.json"_s), u"--admin-token"_s,
+                             TestServer::adminToken(), u"--rate-limit"_s, u"0"_s});
+        server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        server.start();
+        if (!server.waitForStarted(20000))
+            return false;
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (!out.contains('\n') && t.elapsed() < 20000) {
+            server.waitForReadyRead(200);
+            out += server.readAllStandardOutput();
+        }
+        const QString line = QString::fromUtf8(out).section(u'\n', 0, 0).trimmed();
+        if (!line.startsWith(u"listening "_s))
+            return false;
+        url = QUrl(line.mid(10));
+        port = quint16(url.port());
+        return true;
+    }
+
+    void stopServer()
+    {
+        if (server.state() == QProcess::NotRunning)
+            return;
+        server.terminate();
+        if (!server.waitForFinished(20000))
+            server.kill();
+        server.waitForFinished(5000);
+    }
+
+    QStringList base(const QString &user) const
+    {
+        return {
+            u"--server"_s,   url.toString(),  u"--username"_s, user,
+            u"--password"_s, user + u"-pw"_s, u"--profile"_s,  tmp.filePath(u"profile-"_s + user),
+            u"--timeout"_s,  u"20"_s};
+    }
+
+    Run cli(const QStringList &args, int timeoutMs = 60000)
+    {
+        QProcess p;
+        p.start(QStringLiteral(CHAT_CLI_BIN), args);
+        Run r;
+        if (!p.waitForFinished(timeoutMs)) {
+            p.kill();
+            p.waitForFinished();
+            r.err = u"timed out"_s;
+            return r;
+        }
+        r.exitCode = p.exitCode();
+        r.lines = parseLines(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QFile f(tmp.filePath(u"fixture.json"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(fixture({u"alice"_s, u"bob"_s, u"carol"_s},
+                                      QJsonArray{conversation(u"ab"_s, u"direct"_s, {},
+                                                              {u"alice"_s, u"bob"_s},
+                                                              {{u"bob"_s, u"welcome"_s}}),
+                                                 conversation(u"team"_s, u"group"_s, u"Team"_s,
+                                                              {u"alice"_s, u"bob"_s, u"carol"_s})}))
+                    .toJson());
+        f.close();
+        QVERIFY(startServer());
+    }
+    void cleanupTestCase() { stopServer(); }
+
+    void helpAndUsage()
+    {
+        Run help = cli({u"--help"_s});
+        QCOMPARE(help.exitCode, 0);
+        Run none = cli(base(u"alice"_s));
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY(none.err.contains(u"no command"_s));
+        Run bad = cli(base(u"alice"_s) << u"send"_s << u"only-one-arg"_s);
+        QCOMPARE(bad.exitCode, 2);
+        Run badUrl = cli({u"--server"_s, u"http://x"_s, u"--username"_s, u"a"_s, u"--profile"_s,
+                          tmp.filePath(u"p"_s), u"sync"_s});
+        QCOMPARE(badUrl.exitCode, 2);
+        QProcess p;
+        p.start(QStringLiteral(CHAT_CLI_BIN), {u"--help"_s});
+        QVERIFY(p.waitForFinished(20000));
+        const QString text = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY(text.contains(u"Exit codes"_s));
+        QVERIFY(text.contains(u"history CONVERSATION"_s));
+    }
+
+    void wrongPassword()
+    {
+        QStringList args = base(u"carol"_s);
+        args[5] = u"not-the-password"_s;
+        Run r = cli(args << u"sync"_s);
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY(r.err.contains(u"authentication failed"_s));
+    }
+
+    void syncSendHistory()
+    {
+        Run sync = cli(base(u"alice"_s) << u"sync"_s);
+        QCOMPARE(sync.exitCode, 0);
+        QCOMPARE(sync.lines.size(), 2);
+        QStringList titles;
+        for (const QJsonObject &o : sync.lines)
+            titles.append(o.value("title"_L1).toString());
+        QVERIFY(titles.contains(u"Team"_s) && titles.contains(u"Bob"_s));
+
+        Run send = cli(base(u"alice"_s) << u"send"_s << u"bob"_s << u"hello from the cli"_s);
+        QCOMPARE(send.exitCode, 0);
+        QCOMPARE(send.lines.size(), 1);
+        QCOMPARE(send.lines.constFirst().value("event"_L1).toString(), u"ack"_s);
+        QCOMPARE(send.lines.constFirst().value("seq"_L1).toInt(), 2);
+
+        Run byTitle = cli(base(u"alice"_s) << u"send"_s << u"Team"_s << u"to the team"_s);
+        QCOMPARE(byTitle.exitCode, 0);
+
+        Run hist = cli(base(u"bob"_s) << u"history"_s << u"alice"_s << u"--limit"_s << u"10"_s);
+        QCOMPARE(hist.exitCode, 0);
+        QCOMPARE(hist.lines.size(), 2);
+        QCOMPARE(hist.lines.at(0).value("content"_L1).toString(), u"welcome"_s);
+        QCOMPARE(hist.lines.at(1).value("content"_L1).toString(), u"hello from the cli"_s);
+        QCOMPARE(hist.lines.at(1).value("sender"_L1).toString(), u"alice"_s);
+
+        Run unknown = cli(base(u"alice"_s) << u"send"_s << u"nobody"_s << u"x"_s);
+        QCOMPARE(unknown.exitCode, 5);
+
+        Run outbox = cli(base(u"alice"_s) << u"outbox"_s);
+        QCOMPARE(outbox.exitCode, 0);
+        QVERIFY(outbox.lines.isEmpty());
+    }
+
+    void listenPrintsEvents()
+    {
+        QProcess listen;
+        listen.start(QStringLiteral(CHAT_CLI_BIN), base(u"bob"_s)
+                                                       << u"listen"_s << u"--for"_s << u"30"_s);
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (!out.contains("\"state\":\"online\"") && t.elapsed() < 20000) {
+            listen.waitForReadyRead(200);
+            out += listen.readAllStandardOutput();
+        }
+        QVERIFY(out.contains("\"state\":\"online\""));
+        Run send = cli(base(u"alice"_s) << u"send"_s << u"bob"_s << u"live one"_s);
+        QCOMPARE(send.exitCode, 0);
+        t.restart();
+        while (!out.contains("live one") && t.elapsed() < 20000) {
+            listen.waitForReadyRead(200);
+            out += listen.readAllStandardOutput();
+        }
+        listen.terminate(); // SIGTERM: a clean stop, exit 0
+        QVERIFY(listen.waitForFinished(20000));
+        out += listen.readAllStandardOutput();
+        QCOMPARE(listen.exitCode(), 0);
+        bool seen = false;
+        for (const QJsonObject &o : parseLines(out))
+            if (o.value("event"_L1).toString() == "message"_L1
+                && o.value("content"_L1).toString() == "live one"_L1)
+                seen = true;
+        QVERIFY(seen);
+    }
+
+    void offlineSendIsQueuedAndDeliveredLater()
+    {
+        QVERIFY(cli(base(u"alice"_s) << u"sync"_s).exitCode == 0);
+        stopServer();
+        Run queued = cli(base(u"alice"_s) << u"send"_s << u"bob"_s << u"written offline"_s);
+        QCOMPARE(queued.exitCode, 3);
+        QVERIFY(queued.err.contains(u"queued"_s));
+        QCOMPARE(queued.lines.size(), 1);
+        QCOMPARE(queued.lines.constFirst().value("state"_L1).toString(), u"pending"_s);
+        Run outbox = cli(base(u"alice"_s) << u"outbox"_s);
+        QCOMPARE(outbox.exitCode, 0);
+        QCOMPARE(count(outbox.lines, u"written offline"_s), 1);
+        Run hist = cli(base(u"alice"_s) << u"history"_s << u"bob"_s);
+        QCOMPARE(hist.exitCode, 3); // local store only
+        QCOMPARE(count(hist.lines, u"written offline"_s), 1);
+
+        QVERIFY(startServer()); // same port, same data
+        Run sync = cli(base(u"alice"_s) << u"sync"_s);
+        QCOMPARE(sync.exitCode, 0);
+        QVERIFY(cli(base(u"alice"_s) << u"outbox"_s).lines.isEmpty());
+        Run bob = cli(base(u"bob"_s) << u"history"_s << u"alice"_s);
+        QCOMPARE(bob.exitCode, 0);
+        QCOMPARE(count(bob.lines, u"written offline"_s), 1);
+    }
+
+    void killedBetweenWriteAndAckDeliversExactlyOnce()
+    {
+        AdminClient admin(url);
+        QVERIFY(admin.isOpen());
+        QVERIFY(admin.fault(u"alice"_s, 0, 0, /*holdAcks*/ true));
+        QProcess send;
+        send.start(QStringLiteral(CHAT_CLI_BIN),
+                   base(u"alice"_s) << u"send"_s << u"bob"_s << u"survives SIGKILL"_s);
+        QVERIFY(send.waitForStarted());
+        // Wait until the server has committed it (bob can read it), the ack being held back.
+        QElapsedTimer t;
+        t.start();
+        bool committed = false;
+        while (!committed && t.elapsed() < 30000) {
+            committed = count(cli(base(u"bob"_s) << u"history"_s << u"alice"_s).lines,
+                              u"survives SIGKILL"_s)
+                        == 1;
+            if (!committed)
+                QTest::qWait(100);
+        }
+        QVERIFY(committed);
+        QCOMPARE(send.state(), QProcess::Running); // still waiting for its ack
+        ::kill(pid_t(send.processId()), SIGKILL);
+        QVERIFY(send.waitForFinished(20000));
+        QCOMPARE(send.exitStatus(), QProcess::CrashExit);
+        QVERIFY(admin.clearFaults());
+
+        Run outbox = cli(base(u"alice"_s) << u"outbox"_s);
+        QCOMPARE(count(outbox.lines, u"survives SIGKILL"_s), 1); // still unacked locally
+        Run sync = cli(base(u"alice"_s) << u"sync"_s);           // resends the same client_msg_id
+        QCOMPARE(sync.exitCode, 0);
+        QVERIFY(cli(base(u"alice"_s) << u"outbox"_s).lines.isEmpty());
+        Run mine = cli(base(u"alice"_s) << u"history"_s << u"bob"_s << u"--limit"_s << u"100"_s);
+        QCOMPARE(count(mine.lines, u"survives SIGKILL"_s), 1);
+        Run theirs = cli(base(u"bob"_s) << u"history"_s << u"alice"_s << u"--limit"_s << u"100"_s);
+        QCOMPARE(count(theirs.lines, u"survives SIGKILL"_s), 1);
+        // seq order, no holes
+        for (qsizetype i = 1; i < theirs.lines.size(); ++i)
+            QCOMPARE(theirs.lines.at(i).value("seq"_L1).toInt(),
+                     theirs.lines.at(i - 1).value("seq"_L1).toInt() + 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
