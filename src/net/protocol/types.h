@@ -97,7 +97,7 @@ QList<T> readArray(JsonReader &r, QLatin1StringView key, int maxItems, const Lim
         const QString p = r.path(key) + u'[' + QString::number(i) + u']';
         if (!arr.at(i).isObject()) {
             r.state().fail(ErrorCode::BadRequest, p,
-                           u"field \"" + p + u"\" must be an object");
+                           QStringLiteral("field \"") + p + QStringLiteral("\" must be an object"));
             break;
         }
         out.append(T::read(r.state(), arr.at(i).toObject(), p, l));
