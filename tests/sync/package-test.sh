@@ -1,0 +1,13 @@
+#!/bin/sh
+# Install the ChatDevel component of BUILD_DIR into a temporary prefix, build the consumer
+# project against it with find_package(Chat), and run it.
+set -eu
+BUILD_DIR=$1
+SRC_DIR=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cmake --install "$BUILD_DIR" --prefix "$TMP/prefix" --component ChatDevel >/dev/null
+cmake -S "$SRC_DIR/tests/sync/consumer" -B "$TMP/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_PREFIX_PATH="$TMP/prefix" >/dev/null
+cmake --build "$TMP/build" >/dev/null
+"$TMP/build/consumer"
