@@ -18,6 +18,8 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QWebSocket>
@@ -170,10 +172,29 @@ bool ChatServer::start(QString *errorMessage)
     }
     m_server->setMaxPendingConnections(cfg.maxPendingConnections);
     connect(m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
-    if (!m_server->listen(cfg.host, cfg.port)) {
-        err = u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString())
-                  .arg(cfg.port)
-                  .arg(m_server->errorString());
+    bool listening = false;
+    QString listenError;
+    if (tls) {
+        listening = m_server->listen(cfg.host, cfg.port);
+        listenError = m_server->errorString();
+    } else {
+        // QWebSocketServer's own QTcpServer listens with the kernel backlog fixed at 50, which
+        // drops connection storms; ours asks for more and hands sockets over for the handshake.
+        m_tcp = new QTcpServer(this);
+        m_tcp->setListenBacklogSize(cfg.maxPendingConnections);
+        m_tcp->setMaxPendingConnections(cfg.maxPendingConnections);
+        connect(m_tcp, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_tcp->nextPendingConnection())
+                m_server->handleConnection(s);
+        });
+        listening = m_tcp->listen(cfg.host, cfg.port);
+        listenError = m_tcp->errorString();
+    }
+    if (!listening) {
+        err =
+            u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString()).arg(cfg.port).arg(listenError);
+        delete m_tcp;
+        m_tcp = nullptr;
         delete m_server;
         m_server = nullptr;
         m_store->close();
@@ -190,6 +211,8 @@ bool ChatServer::start(QString *errorMessage)
 
 quint16 ChatServer::port() const
 {
+    if (m_tcp)
+        return m_tcp->serverPort();
     return m_server ? m_server->serverPort() : 0;
 }
 
@@ -240,7 +263,9 @@ void ChatServer::stop()
         return;
     m_running = false;
     m_sweeper->stop();
-    m_server->close(); // no new connections
+    if (m_tcp)
+        m_tcp->close(); // no new connections
+    m_server->close();
     // Drain the store first: every committed write gets its ack out before the close.
     m_store->close();
     const QList<Session *> sessions = m_core->sessions.values();

@@ -12,6 +12,7 @@
 class QWebSocketServer;
 class QTimer;
 class QTemporaryDir;
+class QTcpServer;
 
 namespace chat::server {
 
@@ -47,6 +48,7 @@ private:
     std::unique_ptr<LocalRouter> m_router;
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QWebSocketServer *m_server = nullptr;
+    QTcpServer *m_tcp = nullptr; // plain ws: our own listener, for a real listen backlog
     QTimer *m_sweeper = nullptr;
     bool m_running = false;
 };
