@@ -15,6 +15,8 @@ Usage: scripts/cluster.sh start [--nodes N] [--state DIR] [--server PATH] [--fix
        scripts/cluster.sh status [--state DIR]
        scripts/cluster.sh kill-node ID [--state DIR]      SIGKILL one node (failure drills)
        scripts/cluster.sh start-node ID [--state DIR]     start a stopped/killed node again
+       scripts/cluster.sh restart-redis [--state DIR]     Redis dies (SHUTDOWN NOSAVE: all its
+                                                          data is gone) and comes back on its port
 
 start   PostgreSQL and Redis on 127.0.0.1 with temporary data, N chat-server nodes (default 3)
         started as `chat-server --listen 127.0.0.1:0 --store postgres://... --redis redis://...
@@ -67,8 +69,13 @@ start_node() {
     log="$STATE/nodes/$id.log"
     mkdir -p "$STATE/nodes/$id.data"
     # The port is kept across restarts so HAProxy's server line stays valid.
-    port=0
-    [[ -f "$STATE/nodes/$id.port" ]] && port="$(cat "$STATE/nodes/$id.port")"
+    # A port below the kernel's ephemeral range (lib.sh free_port), so a restarted node does
+    # not find it taken by somebody's outgoing connection.
+    if [[ -f "$STATE/nodes/$id.port" ]]; then
+        port="$(cat "$STATE/nodes/$id.port")"
+    else
+        port="$(free_port)"
+    fi
     args=(--listen "127.0.0.1:$port" --data "$STATE/nodes/$id.data"
         --store "$(cat "$STATE/pg.url")" --redis "$(cat "$STATE/redis.url")" --node-id "$id")
     [[ -f "$STATE/args" ]] && mapfile -t -O "${#args[@]}" args <"$STATE/args"
@@ -139,6 +146,26 @@ cmd_stop() {
     [[ -d "$STATE/pg" ]] && bash "$TOOLS/pg.sh" stop "$STATE/pg"
     rm -rf "$STATE"
     echo "cluster stopped"
+}
+
+# Redis loses everything it held (as after a crash without persistence) and returns on the
+# same port, which the nodes keep reconnecting to.
+cmd_restart_redis() {
+    local st="$STATE/redis" port root
+    [[ -f "$st/port" && -f "$st/root" ]] || die "no Redis in $STATE"
+    port="$(cat "$st/port")"
+    root="$(cat "$st/root")"
+    local pid
+    pid="$(cat "$root/redis.pid" 2>/dev/null || true)"
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    if [[ -n "$pid" ]]; then
+        wait_pid_gone "$pid" 10 || die "Redis (pid $pid) did not stop"
+    fi
+    redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' --appendonly no \
+        --dir "$root" --pidfile "$root/redis.pid" --logfile "$root/redis.log" </dev/null >/dev/null
+    wait_until 10 sh -c "redis-cli -p $port ping | grep -q PONG" || die "Redis did not come back"
+    wait_until 5 test -s "$root/redis.pid" || die "Redis wrote no pid file"
+    echo "redis restarted on port $port"
 }
 
 cmd_status() {
@@ -212,6 +239,7 @@ case "$cmd" in
         [[ -f "$STATE/nodes/$NODE_ID.port" ]] || die "no node $NODE_ID in $STATE"
         start_node "$NODE_ID"
         echo "node $NODE_ID ws://127.0.0.1:$(cat "$STATE/nodes/$NODE_ID.port")" ;;
+    restart-redis) cmd_restart_redis ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
 esac

@@ -81,6 +81,16 @@ int ClusterNode::localConnectionCount(const QString &userId) const
     return m_router->localConnectionCount(userId);
 }
 
+std::optional<std::pair<bool, qint64>> ClusterNode::remotePresence(const QString &userId) const
+{
+    if (m_presence->isOnline(userId))
+        return std::pair<bool, qint64>{true, m_presence->lastSeen(userId)};
+    const qint64 seen = m_presence->lastSeen(userId);
+    if (seen > 0)
+        return std::pair<bool, qint64>{false, seen};
+    return std::nullopt;
+}
+
 void ClusterNode::connectPresence(Presence *local,
                                   std::function<void(const QString &, bool, qint64)> announce)
 {

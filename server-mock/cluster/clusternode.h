@@ -8,6 +8,7 @@
 #include <QObject>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace chat::server {
 class Router;
@@ -40,6 +41,8 @@ public:
     RedisClient *redis() const { return m_redis; }
     const QString &nodeId() const { return m_nodeId; }
     int localConnectionCount(const QString &userId) const;
+    // Cluster-wide presence of a user: online + last seen (ms), nullopt if unknown here.
+    std::optional<std::pair<bool, qint64>> remotePresence(const QString &userId) const;
 
     // Feeds this node's Presence into the cluster-wide one; `announce` is called for every
     // cluster-wide transition this node is responsible for (Dispatcher::announcePresence).

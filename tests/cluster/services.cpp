@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -51,6 +52,7 @@ bool RedisServer::start(QString *error)
         if (m_port == 0 || attempt > 0)
             m_port = freeLoopbackPort();
         m_proc = std::make_unique<QProcess>();
+        m_proc->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         m_proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_proc->setStandardOutputFile(m_dir->filePath(u"redis.log"_s), QIODevice::Append);
         m_proc->start(u"redis-server"_s,
@@ -116,15 +118,20 @@ QString PgServer::binDir() const
 
 namespace {
 // Drops to the postgres user in the child when running as root.
+// Drops to the postgres user in the child when running as root; either way the child dies
+// with the test (a crashed test must not leave a server behind). PDEATHSIG is set after
+// setuid, which would clear it.
 void asPostgres(QProcess &p)
 {
-    if (::geteuid() != 0)
-        return;
-    p.setChildProcessModifier([] {
-        if (const passwd *pw = ::getpwnam("postgres")) {
-            if (::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0)
-                ::_exit(126);
+    const bool root = ::geteuid() == 0;
+    p.setChildProcessModifier([root] {
+        if (root) {
+            if (const passwd *pw = ::getpwnam("postgres")) {
+                if (::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0)
+                    ::_exit(126);
+            }
         }
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     });
 }
 
