@@ -6,8 +6,9 @@ BUILD_DIR=$1
 SRC_DIR=$2
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-cmake --install "$BUILD_DIR" --prefix "$TMP/prefix" --component ChatDevel >/dev/null
-cmake -S "$SRC_DIR/tests/sync/consumer" -B "$TMP/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_PREFIX_PATH="$TMP/prefix" >/dev/null
-cmake --build "$TMP/build" >/dev/null
+run() { "$@" >"$TMP/log" 2>&1 || { cat "$TMP/log"; echo "FAILED: $*" >&2; exit 1; }; }
+run cmake --install "$BUILD_DIR" --prefix "$TMP/prefix" --component ChatDevel
+run cmake -S "$SRC_DIR/tests/sync/consumer" -B "$TMP/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_PREFIX_PATH="$TMP/prefix"
+run cmake --build "$TMP/build"
 "$TMP/build/consumer"
