@@ -5,8 +5,13 @@
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
+#ifdef Q_OS_LINUX
+#include "epolldispatcher.h"
+#endif
+
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -46,6 +51,25 @@ int intOption(const QCommandLineParser &p, const QString &name, int min, int max
 
 int main(int argc, char **argv)
 {
+    // The event loop is chosen before the application object exists. epoll (Linux default):
+    // a wake-up costs O(ready sockets), not O(connections) as in Qt's stock dispatchers
+    // (docs/PERFORMANCE.md); --event-loop qt keeps Qt's own.
+#ifdef Q_OS_LINUX
+    const char *const defaultEventLoop = "epoll";
+#else
+    const char *const defaultEventLoop = "qt";
+#endif
+    const char *eventLoop = defaultEventLoop;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--event-loop") == 0 && i + 1 < argc)
+            eventLoop = argv[i + 1];
+        else if (std::strncmp(argv[i], "--event-loop=", 13) == 0)
+            eventLoop = argv[i] + 13;
+    }
+#ifdef Q_OS_LINUX
+    if (std::strcmp(eventLoop, "epoll") == 0)
+        QCoreApplication::setEventDispatcher(new chat::eventloop::EpollEventDispatcher);
+#endif
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"chat-server"_s);
     QCoreApplication::setApplicationVersion(u"1.0 (protocol 1)"_s);
@@ -96,6 +120,10 @@ int main(int argc, char **argv)
          u"N"_s, u"20"_s},
         {u"tls-cert"_s, u"PEM certificate (chain): serve wss:// instead of ws://."_s, u"F"_s},
         {u"tls-key"_s, u"PEM private key (RSA or EC, unencrypted) for --tls-cert."_s, u"F"_s},
+        {u"event-loop"_s,
+         u"epoll (Linux, the default there): wake-ups cost O(ready sockets); qt: Qt's stock "
+         "dispatcher, whose wake-ups cost O(connections)."_s,
+         u"epoll|qt"_s, QString::fromLatin1(defaultEventLoop)},
     });
     if (!p.parse(app.arguments()))
         fail(p.errorText());
@@ -103,6 +131,12 @@ int main(int argc, char **argv)
         p.showHelp(0);
     if (p.isSet(u"version"_s))
         p.showVersion();
+    if (const QString loop = p.value(u"event-loop"_s); loop != "qt"_L1) {
+#ifdef Q_OS_LINUX
+        if (loop != "epoll"_L1)
+#endif
+            fail(u"--event-loop wants epoll (Linux only) or qt, not \"%1\""_s.arg(loop));
+    }
     if (!p.positionalArguments().isEmpty())
         fail(u"unexpected argument \"%1\"; every option starts with --"_s.arg(
             p.positionalArguments().constFirst()));
