@@ -39,6 +39,10 @@ ChatServer::ChatServer(ServerConfig config, QObject *parent)
 ChatServer::~ChatServer()
 {
     stop();
+    // Sessions still alive (stop() waited a bounded time) go before the router and store.
+    const QList<Session *> left = m_core->sessions.values();
+    m_core->sessions.clear();
+    qDeleteAll(left);
 }
 
 const ServerConfig &ChatServer::config() const

@@ -161,6 +161,8 @@ Dispatcher::Flow Dispatcher::onAdminStats(Session &s, const proto::AdminStatsReq
                                 {"users"_L1, r.value().users},
                                 {"conversations"_L1, r.value().conversations},
                                 {"messages_stored"_L1, r.value().messages},
+                                {"write_transactions"_L1, r.value().writeTransactions},
+                                {"write_jobs"_L1, r.value().writeJobs},
                                 {"messages_acked"_L1, qint64(c.messagesAcked)},
                                 {"duplicates"_L1, qint64(c.duplicates)},
                                 {"frames_in"_L1, qint64(c.framesIn)},

@@ -34,7 +34,13 @@ Session::Session(QWebSocket *socket, ServerCore &core, QObject *parent)
     connect(m_ws, &QWebSocket::disconnected, this, &Session::onDisconnected);
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    // The socket is our child and dies after this body: make sure it cannot call back.
+    m_ws->disconnect(this);
+    if (m_state == State::User && !m_gone)
+        m_core.router->detach(this);
+}
 
 QString Session::peer() const
 {

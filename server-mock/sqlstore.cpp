@@ -274,7 +274,14 @@ void SqlStore::seed(const Fixture &fixture, qint64 now, QObject *ctx, StoreCallb
 void SqlStore::stats(QObject *ctx, StoreCallback<StoreStats> cb)
 {
     submit<StoreStats>(
-        *m_reader, ctx, [](Db &db) { return sqlops::stats(db); }, std::move(cb));
+        *m_reader, ctx, [](Db &db) { return sqlops::stats(db); },
+        [this, cb = std::move(cb)](Result<StoreStats> r) {
+            if (r.ok()) {
+                r.value().writeTransactions = qint64(m_writer->transactions());
+                r.value().writeJobs = qint64(m_writer->jobs());
+            }
+            cb(std::move(r));
+        });
 }
 
 } // namespace chat::server

@@ -143,6 +143,8 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
             j.finish(&failure);
         return;
     }
+    m_transactions.fetch_add(1);
+    m_jobs.fetch_add(batch.size());
     for (SqlJob &j : batch)
         j.finish(nullptr);
 }

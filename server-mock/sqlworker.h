@@ -9,6 +9,7 @@
 #include "sqldb.h"
 
 #include <QThread>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -36,6 +37,9 @@ public:
     void stop(); // runs every queued job, closes the connection, joins
     // Test hook: make the next n transactions fail at COMMIT (storage failure injection).
     void failNextCommits(int n);
+    // Transactions committed and jobs run in them (group commit: jobs / transactions).
+    quint64 transactions() const { return m_transactions.load(); }
+    quint64 jobs() const { return m_jobs.load(); }
 
 private:
     void loop();
@@ -51,6 +55,7 @@ private:
     std::deque<SqlJob> m_queue;
     bool m_stopping = false;
     int m_failCommits = 0;
+    std::atomic<quint64> m_transactions{0}, m_jobs{0};
     // start() handshake
     bool m_opened = false, m_openDone = false;
     QString m_openError;

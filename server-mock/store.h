@@ -93,6 +93,7 @@ struct SeedOutcome {
 
 struct StoreStats {
     qint64 users = 0, conversations = 0, messages = 0;
+    qint64 writeTransactions = 0, writeJobs = 0; // committed; jobs/transactions = batching
 };
 
 class Store
