@@ -87,8 +87,21 @@ void Connection::close()
 {
     m_wanted = false;
     m_reconnectTimer->stop();
-    if (m_socket && m_state == State::Online)
-        m_socket->close(QWebSocketProtocol::CloseCodeNormal);
+    if (m_socket && m_state == State::Online) {
+        // A clean close: let the close frame (and anything queued before it) go out; the
+        // socket deletes itself once closed, or after a grace period.
+        QWebSocket *s = std::exchange(m_socket, nullptr);
+        s->disconnect(this);
+        connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+        QTimer::singleShot(2000, s, &QObject::deleteLater);
+        s->close(QWebSocketProtocol::CloseCodeNormal);
+        m_connectTimer->stop();
+        m_heartbeatTimer->stop();
+        failAllPending(Reply::Status::Disconnected, u"closed"_s);
+        setState(State::Offline);
+        Q_EMIT linkLost(u"closed"_s);
+        return;
+    }
     teardown(u"closed"_s, false);
 }
 

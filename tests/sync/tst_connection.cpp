@@ -4,10 +4,15 @@
 #include "net/connection.h"
 #include "net/protocol/codec.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -33,8 +38,11 @@ public:
     bool closeOnConnect = false;
     qint64 heartbeatMs = 30000;
 
-    FakeServer()
+    explicit FakeServer(const std::optional<QSslConfiguration> &tls = std::nullopt)
+        : server(u"fake"_s, tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode)
     {
+        if (tls)
+            server.setSslConfiguration(*tls);
         server.listen(QHostAddress::LocalHost, 0);
         connect(&server, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *s = server.nextPendingConnection()) {
@@ -54,7 +62,12 @@ public:
             }
         });
     }
-    QUrl url() const { return QUrl(u"ws://127.0.0.1:"_s + QString::number(server.serverPort())); }
+    QUrl url() const
+    {
+        const QString scheme =
+            server.secureMode() == QWebSocketServer::SecureMode ? u"wss"_s : u"ws"_s;
+        return QUrl(scheme + u"://127.0.0.1:"_s + QString::number(server.serverPort()));
+    }
     void send(QWebSocket *s, const QJsonObject &o)
     {
         s->sendTextMessage(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
@@ -281,6 +294,45 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(accepted >= 2, 10000); // and it tried again
         c.close();
         QVERIFY(!c.reconnectPending());
+    }
+
+    void wssWithCaFile()
+    {
+        // A self-signed certificate for 127.0.0.1, made here.
+        QTemporaryDir dir;
+        QProcess openssl;
+        openssl.start(u"openssl"_s,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s,
+                       u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
+                       u"subjectAltName=IP:127.0.0.1"_s, u"-keyout"_s, dir.filePath(u"key.pem"_s),
+                       u"-out"_s, dir.filePath(u"cert.pem"_s)});
+        QVERIFY2(openssl.waitForFinished(60000) && openssl.exitCode() == 0,
+                 "openssl (a test dependency) could not make a certificate");
+        QFile certFile(dir.filePath(u"cert.pem"_s)), keyFile(dir.filePath(u"key.pem"_s));
+        QVERIFY(certFile.open(QIODevice::ReadOnly) && keyFile.open(QIODevice::ReadOnly));
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(&certFile, QSsl::Pem));
+        tls.setPrivateKey(QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem));
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        FakeServer fake(tls);
+        QVERIFY(fake.url().toString().startsWith(u"wss://"_s));
+
+        // Without the CA file the certificate is not trusted: no session.
+        {
+            Connection c;
+            QSignalSpy lost(&c, &Connection::linkLost);
+            QSignalSpy auths(&c, &Connection::authenticated);
+            c.open(options(fake.url()));
+            QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 20000);
+            QCOMPARE(auths.size(), 0);
+            c.close();
+        }
+        // With it, the session comes up.
+        Connection c;
+        auto o = options(fake.url());
+        o.caFile = dir.filePath(u"cert.pem"_s);
+        c.open(o);
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 20000);
     }
 
     void closeStopsReconnecting()
