@@ -189,6 +189,8 @@ mkdir -p "$(dirname "$screenshot")"
 rm -f "$screenshot"
 # A private D-Bus session with an unlocked keyring stands in for the desktop's keychain, so the
 # headless client neither fails on "no keychain" nor touches the user's real one.
+# The picture shows the demo group conversation open when the fixture has one.
+grep -q '"title": *"Team"' "$fixture" && client_args+=(--open Team)
 QT_QPA_PLATFORM=offscreen timeout 180 "$root/tests/tools/with-keyring.sh" \
     "$client" "${client_args[@]}" --screenshot "$screenshot" --quit-after 8000 &
 client_pid=$!
