@@ -80,7 +80,7 @@ ctest_targets() {
 # run_ctest STAGE PRESET: runs the preset's tests, adds its counts to the totals.
 run_ctest() {
     local stage=$1 preset=$2 log="$logdir/ctest-$1.log" rc line total failed passed
-    ctest --preset "$preset" 2>&1 | tee "$log"
+    ctest --preset "$preset" --output-junit "$logdir/junit-$stage.xml" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     line="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)"
     if [[ -n "$line" ]]; then
@@ -178,7 +178,7 @@ if [[ ${#failed_tests[@]} -gt 0 ]]; then
     printf '  %s\n' "${failed_tests[@]}"
 fi
 echo
-echo "Total $(elapsed "$t_start"); logs in build/test-logs/"
+echo "Total $(elapsed "$t_start"); logs and JUnit XML in build/test-logs/"
 echo "$total_passed passed, $total_failed failed"
 if [[ $anything_failed -ne 0 || $total_failed -ne 0 ]]; then
     exit 1
