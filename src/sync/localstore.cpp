@@ -314,8 +314,9 @@ bool LocalStore::hasConversation(const QString &conversationId) const
 }
 
 Status LocalStore::upsertConversation(const Conversation &c, const QString &myUserId, bool *changed,
-                                      bool *inserted)
+                                      bool *inserted, SeqRange *ticks)
 {
+    qint64 tickFrom = std::numeric_limits<qint64>::max(), tickTo = 0;
     bool isNew = false;
     bool differs = false;
     {
@@ -369,6 +370,11 @@ Status LocalStore::upsertConversation(const Conversation &c, const QString &myUs
         if (!old.contains(m.userId) || delivered != prev.deliveredSeq || read != prev.readSeq
             || prev.admin != (m.role == Role::Admin))
             differs = true;
+        if (m.userId != myUserId
+            && (qMax(delivered, read) > prev.deliveredSeq || read > prev.readSeq)) {
+            tickFrom = qMin(tickFrom, qMin(prev.deliveredSeq, prev.readSeq) + 1);
+            tickTo = qMax(tickTo, qMax(delivered, read));
+        }
         QSqlQuery &q =
             prepared(u"INSERT INTO members (conversation_id, user_id, role, delivered_seq, "
                      "read_seq) VALUES (:c, :u, :r, :d, :rd)"_s);
@@ -383,6 +389,8 @@ Status LocalStore::upsertConversation(const Conversation &c, const QString &myUs
     if (before.size() != c.members.size())
         differs = true;
     m_memberCache.remove(c.conversationId);
+    if (ticks)
+        *ticks = tickTo >= tickFrom ? SeqRange{tickFrom, tickTo} : SeqRange{1, 0};
     if (changed)
         *changed = isNew || differs;
     if (inserted)

@@ -64,9 +64,12 @@ public:
     Status upsertUser(const chat::proto::User &user);
     std::optional<UserInfo> user(const QString &userId) const;
     // Insert or update a conversation and replace its member list (watermarks only move
-    // forward). `changed` tells whether anything visible changed.
+    // forward). `changed` tells whether anything visible changed; `ticks`, if given, is set
+    // to the seq range whose outgoing messages may have changed state because other
+    // members' watermarks moved (empty: to < from).
     Status upsertConversation(const chat::proto::Conversation &c, const QString &myUserId,
-                              bool *changed = nullptr, bool *inserted = nullptr);
+                              bool *changed = nullptr, bool *inserted = nullptr,
+                              SeqRange *ticks = nullptr);
     Status ensureConversation(const QString &conversationId, qint64 lastSeq);
     Status raiseLastSeq(const QString &conversationId, qint64 lastSeq);
     bool hasConversation(const QString &conversationId) const;

@@ -535,11 +535,15 @@ void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
         s = store->upsertUser(u);
     }
     QList<Message> recent;
+    QHash<QString, SeqRange> ticks;
     for (const ConvState &cs : page.conversations) {
         if (!s)
             break;
         bool changed = false, isNew = false;
-        s = store->upsertConversation(cs.conversation, myUserId, &changed, &isNew);
+        SeqRange tick{1, 0};
+        s = store->upsertConversation(cs.conversation, myUserId, &changed, &isNew, &tick);
+        if (tick.second >= tick.first)
+            ticks.insert(cs.conversation.conversationId, tick);
         touched.insert(cs.conversation.conversationId);
         if (isNew)
             inserted.insert(cs.conversation.conversationId);
@@ -561,6 +565,7 @@ void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
         QTimer::singleShot(options.policy.sendRetryMs, q, [this] { startSync(std::nullopt); });
         return;
     }
+    addTickChanges(batch, ticks);
     addConversationChanges(batch, touched, inserted);
     emitBatch(batch);
     ++syncPages;
@@ -597,6 +602,20 @@ Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(const QList<
     for (const LocalMessage &m : ins.value().confirmed)
         batch.add(MessageChange::Kind::Updated, m);
     return ins;
+}
+
+void SyncEnginePrivate::addTickChanges(ChangeBatch &batch, const QHash<QString, SeqRange> &ranges)
+{
+    for (auto it = ranges.cbegin(); it != ranges.cend(); ++it) {
+        // Skip messages the same batch already carries (they were read after the update).
+        QSet<QString> present;
+        for (const MessageChange &c : batch.messages.value(it.key()))
+            present.insert(c.message.localId);
+        for (const LocalMessage &m :
+             store->ownMessagesInRange(it.key(), it->first, it->second, myUserId))
+            if (!present.contains(m.localId))
+                batch.add(MessageChange::Kind::Updated, m);
+    }
 }
 
 void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids,
@@ -720,9 +739,7 @@ void SyncEnginePrivate::handleReceipt(const Receipt &r)
         const qint64 from = qMin(previous.first, previous.second) + 1;
         const qint64 to = qMax(r.deliveredSeq, r.readSeq);
         if (to >= from)
-            for (const LocalMessage &m :
-                 store->ownMessagesInRange(r.conversationId, from, to, myUserId))
-                batch.add(MessageChange::Kind::Updated, m);
+            addTickChanges(batch, {{r.conversationId, SeqRange{from, to}}});
     }
     addConversationChanges(batch, {r.conversationId});
     emitBatch(batch);
@@ -733,8 +750,9 @@ void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBa
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
     bool changed = false, isNew = false;
+    SeqRange tick{1, 0};
     if (s)
-        s = store->upsertConversation(c, myUserId, &changed, &isNew);
+        s = store->upsertConversation(c, myUserId, &changed, &isNew, &tick);
     if (s)
         s = tx.commit();
     if (!s) {
@@ -746,6 +764,8 @@ void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBa
     for (const Member &m : c.members)
         if (!store->user(m.userId))
             unknownUser = true;
+    if (tick.second >= tick.first)
+        addTickChanges(batch, {{c.conversationId, tick}});
     addConversationChanges(batch, {c.conversationId},
                            isNew ? QSet<QString>{c.conversationId} : QSet<QString>{});
     scheduleGapCheck(c.conversationId, true);

@@ -50,6 +50,8 @@ public:
     // Adds an Updated (or Inserted) change for each conversation in `ids`.
     void addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids,
                                 const QSet<QString> &inserted = {});
+    // Adds Updated changes for own messages in the given seq ranges (ticks may have moved).
+    void addTickChanges(ChangeBatch &batch, const QHash<QString, SeqRange> &ranges);
     Expected<LocalStore::InsertResult> storeMessages(const QList<chat::proto::Message> &msgs,
                                                      ChangeBatch &batch);
 

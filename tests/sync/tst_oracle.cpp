@@ -20,7 +20,64 @@ using namespace chat::test;
 namespace {
 const QStringList kUsers{u"alice"_s, u"bob"_s, u"carol"_s, u"dave"_s};
 
+// What a list model holding everything would show: seeded from the store when the engine
+// starts, then kept only by applying change batches. It must end equal to the store.
+struct Shadow {
+    QHash<QString, QHash<QString, LocalMessage>> messages; // conversation -> localId -> message
+    QHash<QString, ConversationInfo> conversations;
+    QStringList violations;
+
+    void seed(const SyncEngine &e)
+    {
+        messages.clear();
+        conversations.clear();
+        for (const ConversationInfo &c : e.conversations()) {
+            conversations.insert(c.conversationId, c);
+            auto &ms = messages[c.conversationId];
+            for (const LocalMessage &m : allMessages(e, c.conversationId))
+                ms.insert(m.localId, m);
+            for (const LocalMessage &m : e.pendingMessages(c.conversationId))
+                ms.insert(m.localId, m);
+        }
+    }
+    void apply(const ChangeBatch &b)
+    {
+        for (const ConversationChange &c : b.conversations) {
+            const QString &id = c.conversation.conversationId;
+            if (c.kind == ConversationChange::Kind::Inserted && conversations.contains(id))
+                violations.append(u"conversation inserted twice: "_s + id);
+            if (c.kind == ConversationChange::Kind::Removed)
+                conversations.remove(id);
+            else
+                conversations.insert(id, c.conversation);
+        }
+        for (auto it = b.messages.cbegin(); it != b.messages.cend(); ++it) {
+            auto &ms = messages[it.key()];
+            for (const MessageChange &c : it.value()) {
+                const QString &id = c.message.localId;
+                switch (c.kind) {
+                case MessageChange::Kind::Inserted:
+                    if (ms.contains(id))
+                        violations.append(u"message inserted twice: "_s + id);
+                    ms.insert(id, c.message);
+                    break;
+                case MessageChange::Kind::Updated:
+                    if (!ms.contains(id))
+                        violations.append(u"update of an unknown message: "_s + id);
+                    ms.insert(id, c.message);
+                    break;
+                case MessageChange::Kind::Removed:
+                    if (!ms.remove(id))
+                        violations.append(u"removal of an unknown message: "_s + id);
+                    break;
+                }
+            }
+        }
+    }
+};
+
 struct Client {
+    Shadow shadow;
     QString name;
     QString dir;
     std::unique_ptr<FrameProxy> proxy;
@@ -50,6 +107,9 @@ class TestOracle : public QObject
     {
         c.engine = makeEngine(c.dir, c.proxy->url(), c.name);
         QVERIFY(c.engine);
+        c.shadow.seed(*c.engine);
+        connect(c.engine.get(), &SyncEngine::changes, c.engine.get(),
+                [&c](const ChangeBatch &b) { c.shadow.apply(b); });
         connectEngine(*c.engine, c.proxy->url(), c.name, c.dir);
         c.offline = false;
     }
@@ -206,6 +266,17 @@ private Q_SLOTS:
                 QTRY_COMPARE_WITH_TIMEOUT(c.engine->members(id), fresh->members(id), 30000);
             }
             QCOMPARE(c.engine->conversations().size(), freshConvs.size());
+
+            // The change feed told the whole story: the shadow model equals the store.
+            QVERIFY2(c.shadow.violations.isEmpty(), qPrintable(c.shadow.violations.join(u"; "_s)));
+            for (const ConversationInfo &conv : c.engine->conversations()) {
+                QList<LocalMessage> shown = c.shadow.messages.value(conv.conversationId).values();
+                std::sort(
+                    shown.begin(), shown.end(),
+                    [](const LocalMessage &a, const LocalMessage &b) { return a.seq < b.seq; });
+                QCOMPARE(shown, allMessages(*c.engine, conv.conversationId));
+                QCOMPARE(c.shadow.conversations.value(conv.conversationId), conv);
+            }
         }
 
         // Every accepted send exists exactly once, in the order its sender sent it.
