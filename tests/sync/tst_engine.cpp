@@ -386,6 +386,79 @@ private Q_SLOTS:
         QVERIFY(alice2->outbox().size() <= 1);
     }
 
+    void createConversationAndSearchUsers()
+    {
+        auto alice = online(u"alice"_s);
+        auto carol = online(u"carol"_s);
+        QVERIFY(alice && carol);
+        std::optional<Expected<QList<UserInfo>>> found;
+        alice->searchUsers(u"car"_s, 10, this,
+                           [&](const Expected<QList<UserInfo>> &r) { found = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(found.has_value(), 20000);
+        QVERIFY(found->ok());
+        QCOMPARE(found->value().size(), 1);
+        QCOMPARE(found->value().constFirst().username, u"carol"_s);
+        const QString carolId = found->value().constFirst().userId;
+
+        QSignalSpy batches(carol.get(), &SyncEngine::changes);
+        std::optional<Expected<ConversationInfo>> created;
+        alice->createConversation(true, u"Fresh"_s, {carolId}, this,
+                                  [&](const Expected<ConversationInfo> &r) { created = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(created.has_value(), 20000);
+        QVERIFY(created->ok());
+        const ConversationInfo conv = created->value();
+        QVERIFY(conv.group);
+        QCOMPARE(conv.title, u"Fresh"_s);
+        QCOMPARE(conv.members.size(), 2);
+        QVERIFY(alice->findConversation(u"Fresh"_s));
+        // Carol learns about it by push, as an Inserted conversation.
+        QTRY_VERIFY_WITH_TIMEOUT(carol->findConversation(u"Fresh"_s).has_value(), 20000);
+        bool inserted = false;
+        for (const auto &args : batches)
+            for (const ConversationChange &c : args.at(0).value<ChangeBatch>().conversations)
+                if (c.conversation.conversationId == conv.conversationId
+                    && c.kind == ConversationChange::Kind::Inserted)
+                    inserted = true;
+        QVERIFY(inserted);
+        QVERIFY(carol->send(conv.conversationId, u"thanks"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            countContent(allMessages(*alice, conv.conversationId), u"thanks"_s), 1, 20000);
+        // Offline, a request fails at once with Offline.
+        alice->disconnectFromServer();
+        std::optional<Expected<QList<UserInfo>>> offline;
+        alice->searchUsers(u"car"_s, 10, this,
+                           [&](const Expected<QList<UserInfo>> &r) { offline = r; });
+        QTRY_VERIFY(offline.has_value());
+        QCOMPARE(offline->error().code, Error::Code::Offline);
+    }
+
+    void changeFeedKeepsLocalIdFromPendingToSent()
+    {
+        auto alice = online(u"alice"_s);
+        QVERIFY(alice);
+        const QString conv = alice->findConversation(u"bob"_s)->conversationId;
+        QList<MessageChange> seen;
+        connect(alice.get(), &SyncEngine::changes, this,
+                [&](const ChangeBatch &b) { seen.append(b.messages.value(conv)); });
+        auto id = alice->send(conv, u"watch me"_s);
+        QVERIFY(id);
+        QVERIFY(!seen.isEmpty()); // announced synchronously, before any network
+        QCOMPARE(seen.constFirst().kind, MessageChange::Kind::Inserted);
+        QCOMPARE(seen.constFirst().message.localId, id.value());
+        QCOMPARE(seen.constFirst().message.state, DeliveryState::Pending);
+        QCOMPARE(seen.constFirst().message.seq, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(seen.cbegin(), seen.cend(),
+                                             [&](const MessageChange &c) {
+                                                 return c.kind == MessageChange::Kind::Updated
+                                                        && c.message.localId == id.value()
+                                                        && c.message.seq > 0;
+                                             }),
+                                 20000);
+        for (const MessageChange &c : seen)
+            QVERIFY(c.kind != MessageChange::Kind::Inserted || c.message.localId != id.value()
+                    || c.message.seq == 0); // never inserted a second time
+    }
+
     void typingAndPresence()
     {
         auto alice = online(u"alice"_s);
