@@ -236,13 +236,15 @@ private Q_SLOTS:
     void answeredPingsKeepTheLink()
     {
         FakeServer fake;
-        fake.heartbeatMs = 100;
+        // Long enough that a loaded machine stalling the test for a moment does not look
+        // like a dead link (that takes 2 silent periods).
+        fake.heartbeatMs = 500;
         Connection c;
         QSignalSpy lost(&c, &Connection::linkLost);
         c.open(options(fake.url()));
         QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
         // Several heartbeat periods pass with pongs: no drop.
-        QTRY_VERIFY_WITH_TIMEOUT(fake.received.count(u"ping"_s) >= 5, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(fake.received.count(u"ping"_s) >= 4, 20000);
         QCOMPARE(lost.size(), 0);
         QCOMPARE(fake.connections, 1);
     }
