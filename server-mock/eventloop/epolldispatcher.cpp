@@ -321,8 +321,7 @@ bool EpollEventDispatcher::activateTimers()
 
 void EpollEventDispatcher::wakeUp()
 {
-    // One write per sleep is enough; the flag is cleared before the eventfd is drained, so a
-    // wake-up racing with the drain writes again.
+    // One write per sleep is enough: the flag stays set until drainWakeUp() has read it.
     if (m_wakeUpPending.exchange(true, std::memory_order_acq_rel))
         return;
     const quint64 one = 1;
@@ -340,9 +339,13 @@ void EpollEventDispatcher::interrupt()
 
 void EpollEventDispatcher::drainWakeUp()
 {
-    m_wakeUpPending.store(false, std::memory_order_release);
+    // Read first, then clear the flag. The other order loses wake-ups: a wakeUp() between the
+    // clear and the read would have its write consumed here while its flag stays set, and
+    // every later wakeUp() would skip writing. In this order a wakeUp() that sees the flag
+    // still set has posted its event before the next sendPostedEvents() anyway.
     quint64 value;
     while (read(m_wakeFd, &value, sizeof value) > 0) { }
+    m_wakeUpPending.store(false, std::memory_order_release);
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPointer>
+#include <QSemaphore>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -185,6 +186,77 @@ private Q_SLOTS:
         QCOMPARE(loop.exec(), 0);
         th->wait();
         QVERIFY(t.isValid());
+    }
+
+    void crossThreadPingPongLosesNoWakeUp()
+    {
+        // A worker thread and the main loop take turns 5000 times through queued calls. The
+        // main loop has no timer due for 20 s, so a single lost wake-up stalls the exchange
+        // until the guard fires and the test fails (a lost wake-up once cost 1 s per ack in
+        // chat-server, hidden by its 1 s sweeper timer).
+        constexpr int kRounds = 5000;
+        QEventLoop loop;
+        QSemaphore turn;
+        int done = 0;
+        QObject receiver;
+        std::unique_ptr<QThread> th(QThread::create([&] {
+            for (int i = 0; i < kRounds; ++i) {
+                QMetaObject::invokeMethod(
+                    &receiver,
+                    [&] {
+                        if (++done == kRounds)
+                            loop.quit();
+                        turn.release();
+                    },
+                    Qt::QueuedConnection);
+                turn.acquire();
+            }
+        }));
+        QTimer guard;
+        guard.setSingleShot(true);
+        connect(&guard, &QTimer::timeout, &loop, [&] { loop.exit(1); });
+        guard.start(20000);
+        QElapsedTimer t;
+        t.start();
+        th->start();
+        QCOMPARE(loop.exec(), 0);
+        QVERIFY(th->wait(10000));
+        QCOMPARE(done, kRounds);
+        qInfo("%d cross-thread round trips in %lld ms", kRounds, t.elapsed());
+    }
+
+    void concurrentPostersLoseNoWakeUp()
+    {
+        // Four threads post bursts with short pauses, so the main loop keeps going to sleep
+        // while others post: any lost wake-up leaves events waiting for the 20 s guard.
+        constexpr int kThreads = 4, kBursts = 400, kPerBurst = 5;
+        QEventLoop loop;
+        std::atomic<int> done{0};
+        QObject receiver;
+        std::vector<std::unique_ptr<QThread>> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back(QThread::create([&, t] {
+                for (int b = 0; b < kBursts; ++b) {
+                    for (int i = 0; i < kPerBurst; ++i)
+                        QMetaObject::invokeMethod(
+                            &receiver,
+                            [&] {
+                                if (++done == kThreads * kBursts * kPerBurst)
+                                    loop.quit();
+                            },
+                            Qt::QueuedConnection);
+                    QThread::usleep(20 + (b * 7 + t * 13) % 200);
+                }
+            }));
+        QTimer guard;
+        guard.setSingleShot(true);
+        connect(&guard, &QTimer::timeout, &loop, [&] { loop.exit(1); });
+        guard.start(20000);
+        for (auto &th : threads)
+            th->start();
+        QCOMPARE(loop.exec(), 0);
+        for (auto &th : threads)
+            QVERIFY(th->wait(10000));
     }
 
     void manyIdleSocketsOnlyTheReadyOneFires()
