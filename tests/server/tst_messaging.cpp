@@ -282,6 +282,9 @@ private Q_SLOTS:
                 sawRead = m.toObject().value("read_seq"_L1).toInteger() == 1;
         QVERIFY(sawRead);
 
+        // A token from another store (a wiped server) means a full sync.
+        const QJsonObject full = syncReq(me, u"someotherepoch.3"_s, QJsonValue::Null, 20, 0);
+        QCOMPARE(full.value("conversations"_L1).toArray().size(), 5);
         // Tokens the server did not issue are bad requests.
         QJsonObject bad = syncReq(me, u"garbage"_s, QJsonValue::Null);
         QCOMPARE(codeOf(bad), u"bad_request"_s);
@@ -443,6 +446,9 @@ private Q_SLOTS:
         QCOMPARE(nf2.value("field"_L1).toString(), u"user_ids[0]"_s);
 
         // leave: the leaver gets it once more, without themselves; then sees nothing.
+        sendMsg(alice, gid, u"before-leave"_s, u"visible"_s);
+        const QString sinceBeforeLeave =
+            syncReq(carol, QJsonValue::Null, QJsonValue::Null).value("next_since"_L1).toString();
         carol->clearFrames();
         const QJsonObject left =
             carol->request({{"type"_L1, u"leave"_s}, {"conversation_id"_L1, gid}});
@@ -461,6 +467,27 @@ private Q_SLOTS:
                                        == 2;
                      })
                      .isEmpty());
+        // Sync: the left group is listed once more, without carol and without messages...
+        const QJsonObject afterLeave = syncReq(carol, sinceBeforeLeave, QJsonValue::Null);
+        QCOMPARE(afterLeave.value("conversations"_L1).toArray().size(), 1);
+        const QJsonObject leftState =
+            afterLeave.value("conversations"_L1).toArray().at(0).toObject();
+        QCOMPARE(
+            leftState.value("conversation"_L1).toObject().value("conversation_id"_L1).toString(),
+            gid);
+        for (const QJsonValue &m :
+             leftState.value("conversation"_L1).toObject().value("members"_L1).toArray())
+            QVERIFY(m.toObject().value("user_id"_L1).toString() != carol->userId());
+        QCOMPARE(leftState.value("recent"_L1).toArray().size(), 0);
+        // ... and a full sync does not list it at all.
+        for (const QJsonValue &v :
+             syncReq(carol, QJsonValue::Null, QJsonValue::Null).value("conversations"_L1).toArray())
+            QVERIFY(v.toObject()
+                        .value("conversation"_L1)
+                        .toObject()
+                        .value("conversation_id"_L1)
+                        .toString()
+                    != gid);
         sendMsg(alice, gid, u"after-leave"_s, u"secret"_s);
         QTest::qWait(300);
         QCOMPARE(carol->count(u"message"_s), 0);

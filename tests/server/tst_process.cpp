@@ -159,6 +159,31 @@ private Q_SLOTS:
         QCOMPARE(s.proc.exitCode(), 0);
     }
 
+    void heartbeatFlagClosesSilentConnections()
+    {
+        QTemporaryDir d;
+        ServerProcess s;
+        QVERIFY(s.start({u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s, d.path(),
+                         u"--heartbeat-ms"_s, u"200"_s}));
+        TestClient c;
+        QVERIFY(c.open(s.url));
+        const QJsonObject ok = c.registerUser(uniqueName(u"hb"_s));
+        QCOMPARE(ok.value("heartbeat_ms"_L1).toInt(), 200);
+        QVERIFY(c.waitClosed()); // silent from here on
+        QCOMPARE(c.closeCode(), 4000);
+    }
+
+    void portInUseExits1()
+    {
+        QTemporaryDir d;
+        ServerProcess s;
+        QVERIFY(s.start({u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s, d.filePath(u"a"_s)}));
+        const Run r = runServer(
+            {u"--listen"_s, u"127.0.0.1:%1"_s.arg(s.url.port()), u"--data"_s, d.filePath(u"b"_s)});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(u"cannot listen"_s), qPrintable(r.err));
+    }
+
     void fixtureAtStartIsIdempotent()
     {
         QTemporaryDir d;

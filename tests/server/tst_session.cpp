@@ -417,6 +417,20 @@ private Q_SLOTS:
         QVERIFY(t.elapsed() >= 10000);
     }
 
+    void expiredTokensAreRefused()
+    {
+        ServerFixture fx;
+        ServerConfig cfg;
+        cfg.tokenLifetimeDays = 0; // every token expires at once
+        QVERIFY(fx.start(cfg));
+        TestClient *a = fx.user(u"expiring"_s);
+        QVERIFY(!a->token().isEmpty());
+        TestClient *b = fx.connect();
+        QCOMPARE(codeOf(b->auth(a->token())), u"unauthorized"_s);
+        QVERIFY(b->waitClosed());
+        QCOMPARE(b->closeCode(), 4001);
+    }
+
     void groupSizeIsLimited()
     {
         ServerFixture fx;
