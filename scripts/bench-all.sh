@@ -1,0 +1,73 @@
+#!/bin/bash
+# Full benchmark runs (issue 7): builds the Release targets, installs the Node.js peer's
+# dependencies, runs every chat-bench scenario against chat-server and the peer in one
+# invocation each (`chat-bench compare`), sweeps the event loops with bench-echo-server, and
+# draws the plots. Results: docs/perf/*.json and docs/perf/*.png, read by docs/PERFORMANCE.md.
+#
+#   scripts/bench-all.sh                 # every stage (about 30-40 minutes on 2 busy cores)
+#   scripts/bench-all.sh throughput latency   # only these stages
+# Stages: throughput latency fanout catchup connections eventloop server19k client plot
+# Environment: BUILD (default build-bench-rel), OUT (default docs/perf), CATCHUP_MESSAGES,
+# LOOP_COUNTS (event-loop sweep, default "1000 5000 10000 19000").
+# Everything runs on 127.0.0.1 with temporary data directories that are removed afterwards.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build-bench-rel}
+OUT=${OUT:-$ROOT/docs/perf}
+mkdir -p "$OUT"
+STAGES=("$@")
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(throughput latency fanout catchup connections eventloop server19k client plot)
+want() { local s; for s in "${STAGES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHAT_BUILD_DESKTOP=OFF
+fi
+ninja -C "$BUILD" chat-server chat-bench bench-echo-server chat-bench-client
+"$ROOT/scripts/bench-peer-install.sh"
+export QT_LOGGING_RULES="chat.server.*.info=false"
+B="$BUILD/bin/chat-bench"
+SB=(--server-bin "$BUILD/bin/chat-server")
+log() { echo "== $(date -u +%H:%M:%S) $*  (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2; }
+
+if want throughput; then
+    log throughput
+    "$B" compare throughput "${SB[@]}" --senders 16 --receivers 16 --window 64 --duration 10 \
+        --out "$OUT/throughput.json" > /dev/null || true
+fi
+if want latency; then
+    log latency
+    "$B" compare latency "${SB[@]}" --senders 8 --receivers 8 --rates 1000,5000,10000 \
+        --duration 10 --out "$OUT/latency.json" > /dev/null || true
+fi
+if want fanout; then
+    log fanout
+    "$B" compare fanout "${SB[@]}" --groups 10,100,1000 --fanout-deliveries 100000 \
+        --out "$OUT/fanout.json" > /dev/null || true
+fi
+if want catchup; then
+    log catchup
+    "$B" compare catchup "${SB[@]}" --messages "${CATCHUP_MESSAGES:-100000}" --conversations 500 \
+        --out "$OUT/catchup.json" > /dev/null || true
+fi
+if want connections; then
+    log connections
+    "$B" compare connections "${SB[@]}" --connections 2000 --probe 100 --idle 10 \
+        --out "$OUT/connections.json" > /dev/null || true
+fi
+if want eventloop; then
+    log eventloop
+    "$ROOT/scripts/bench-eventloop.sh" "$BUILD" "$OUT" ${LOOP_COUNTS:-1000 5000 10000 19000}
+fi
+if want server19k; then
+    log "chat-server at 19k connections"
+    "$ROOT/scripts/bench-server-connections.sh" "$BUILD" "$OUT" 19000
+fi
+if want client; then
+    log "client (LocalStore)"
+    "$BUILD/bin/chat-bench-client" --out "$OUT/localstore.json" > /dev/null || true
+fi
+if want plot; then
+    log plot
+    "$ROOT/scripts/plot-perf.sh" "$OUT"
+fi
+log done
