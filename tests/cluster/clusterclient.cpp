@@ -149,7 +149,7 @@ void ClusterClient::pump()
             m.clientMsgId = cmid;
             m.content = it->content;
             m.ts = ack->ts;
-            store(m);
+            store(m, Source::Ack);
             m_outbox.erase(it);
         });
     }
@@ -167,7 +167,7 @@ const QMap<qint64, proto::Message> &ClusterClient::messages(const QString &conve
     return it == m_messages.cend() ? none : *it;
 }
 
-void ClusterClient::store(const proto::Message &m)
+void ClusterClient::store(const proto::Message &m, Source source)
 {
     auto &conv = m_messages[m.conversationId];
     auto it = conv.constFind(m.seq);
@@ -177,6 +177,10 @@ void ClusterClient::store(const proto::Message &m)
         return;
     }
     conv.insert(m.seq, m);
+    if (source == Source::Push)
+        ++m_viaPush;
+    else if (source == Source::CatchUp && m.senderId != userId())
+        ++m_viaCatchUp;
 }
 
 bool ClusterClient::catchUp(const QString &conversationId)
@@ -194,7 +198,7 @@ bool ClusterClient::catchUp(const QString &conversationId)
         if (!h)
             return false;
         for (const proto::Message &m : h->messages)
-            store(m);
+            store(m, Source::CatchUp);
         if (!h->hasMore)
             return true;
     }
@@ -220,7 +224,7 @@ void ClusterClient::onPush(const proto::ServerFrame &f)
 {
     ++m_pushes;
     if (const auto *m = std::get_if<proto::MessagePush>(&f))
-        store(m->message);
+        store(m->message, Source::Push);
     else if (const auto *r = std::get_if<proto::Receipt>(&f))
         receipts.append(*r);
     else if (const auto *t = std::get_if<proto::TypingPush>(&f))

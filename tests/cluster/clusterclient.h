@@ -49,6 +49,9 @@ public:
     // The same seq arriving with a different message id (would be shown twice).
     int conflicts() const { return m_conflicts; }
     int pushesReceived() const { return m_pushes; }
+    // Messages of others first seen as a push vs. first seen through catch-up (a missed push).
+    int viaPush() const { return m_viaPush; }
+    int viaCatchUp() const { return m_viaCatchUp; }
 
     QList<proto::Receipt> receipts;
     QList<proto::TypingPush> typingPushes;
@@ -57,7 +60,8 @@ public:
 private:
     void onAuthenticated();
     void onPush(const proto::ServerFrame &f);
-    void store(const proto::Message &m);
+    enum class Source { Push, CatchUp, Ack };
+    void store(const proto::Message &m, Source source);
     void pump();
     template<typename T>
     std::optional<T> call(proto::ClientFrame frame, QString *error = nullptr);
@@ -73,7 +77,7 @@ private:
     int m_duplicateAcks = 0;
     QSet<QString> m_followed;
     QMap<QString, QMap<qint64, proto::Message>> m_messages;
-    int m_conflicts = 0, m_pushes = 0, m_auths = 0;
+    int m_conflicts = 0, m_pushes = 0, m_auths = 0, m_viaPush = 0, m_viaCatchUp = 0;
     int m_sendCounter = 0;
     QTimer *m_retry = nullptr;
 };

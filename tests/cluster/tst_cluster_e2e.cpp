@@ -292,6 +292,20 @@ private Q_SLOTS:
         QVERIFY2(reconnected >= 1, "nobody was on the killed node: the test proved nothing");
         verifyConverged(cs, c, cs[0]);
         QCOMPARE(cs[0]->messages(c).size(), cs.size() * perClient);
+        // How often a push was missed (the node died holding it, or its registry entry
+        // pointed at the dead node): the clients filled those through catch-up.
+        int viaPush = 0, viaCatchUp = 0;
+        for (ClusterClient *x : cs) {
+            viaPush += x->viaPush();
+            viaCatchUp += x->viaCatchUp();
+        }
+        qInfo().noquote() << u"others' messages: %1 arrived as pushes, %2 through catch-up (%3 %)"_s
+                                     .arg(viaPush)
+                                     .arg(viaCatchUp)
+                                     .arg(100.0 * viaCatchUp / qMax(1, viaPush + viaCatchUp), 0,
+                                          'f', 1);
+        QCOMPARE(viaPush + viaCatchUp, int(cs.size() - 1) * int(cs.size()) * perClient);
+        QVERIFY2(viaPush > viaCatchUp, "most messages must arrive as pushes");
 
         // The node comes back and serves again.
         QVERIFY2(cluster({u"start-node"_s, u"n2"_s}, &out), qPrintable(out));
