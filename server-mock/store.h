@@ -36,7 +36,6 @@ struct LoginRecord {
 struct SendParams {
     QString senderId, conversationId, clientMsgId, kind, content;
     qint64 ts = 0;
-    bool skipMembershipCheck = false; // admin_inject posts as a user who must still be a member
 };
 
 struct SendOutcome {
