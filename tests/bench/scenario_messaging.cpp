@@ -164,7 +164,8 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int ra
     QJsonObject out{{"offered_per_s"_L1, rate}};
     const QString padding(o.padding, u'x');
     LatencyRecorder ackLat, deliveryLat;
-    qint64 sent = 0, acked = 0, delivered = 0, errors = 0, inFlight = 0, maxLateNs = 0;
+    qint64 sent = 0, acked = 0, ackedAll = 0, delivered = 0, errors = 0, inFlight = 0,
+           maxLateNs = 0;
     const qint64 total = qint64((o.warmupS + o.durationS) * rate);
     const qint64 warmCount = qint64(o.warmupS * rate);
     // Planned time per send number, per sender: the content carries the actual send time,
@@ -177,6 +178,7 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int ra
                 ++errors;
                 return;
             }
+            ++ackedAll;
             const qint64 planned = lateness.value(sentNs, -1);
             if (planned >= 0) {
                 ++acked;
@@ -231,8 +233,8 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int ra
     out["max_send_lateness_ms"_L1] = round3(double(maxLateNs) / 1e6);
     out["ack_latency"_L1] = ackLat.summary(true);
     out["delivery_latency"_L1] = deliveryLat.summary(true);
-    // CPU over warm-up + measurement (+ drain): per message offered in that span.
-    merge(out, cpuFigures(s0, s1, total, double(nowNs() - start) / 1e9));
+    // CPU over warm-up + measurement + drain, per message acked in that span.
+    merge(out, cpuFigures(s0, s1, ackedAll, double(nowNs() - start) / 1e9));
     for (BenchClient *s : p.senders)
         s->onAck = nullptr;
     for (BenchClient *r : p.receivers)
