@@ -85,7 +85,8 @@ int main(int argc, char **argv)
     p.addHelpOption();
     p.addVersionOption();
     p.addOptions({
-        {u"listen"_s, u"Address and port to listen on; port 0 picks a free one (printed)."_s,
+        {u"listen"_s,
+         u"Address and port to listen on; port 0 picks a free one (printed). Default 127.0.0.1:8080."_s,
          u"HOST:PORT"_s, u"127.0.0.1:8080"_s},
         {u"data"_s,
          u"Folder for the embedded SQLite store (chat.db) and state; created if "
@@ -112,11 +113,11 @@ int main(int argc, char **argv)
          u"URL"_s},
         {u"heartbeat-ms"_s,
          u"Heartbeat interval told to clients; silent connections are "
-         "closed after 2 x N, and presence expires after 2 x N."_s,
+         "closed after 2 x N, and presence expires after 2 x N. Default 30000."_s,
          u"N"_s, u"30000"_s},
         {u"rate-limit"_s,
          u"Sends per second per connection (burst 2.5 x N); 0 turns the "
-         "limit off (benchmarks)."_s,
+         "limit off (benchmarks). Default 20."_s,
          u"N"_s, u"20"_s},
         {u"tls-cert"_s, u"PEM certificate (chain): serve wss:// instead of ws://."_s, u"F"_s},
         {u"tls-key"_s, u"PEM private key (RSA or EC, unencrypted) for --tls-cert."_s, u"F"_s},
