@@ -30,6 +30,8 @@ status  one line per component: running or not, pid, address.
                 ${TMPDIR:-/tmp}/chat-cluster-$UID). The node logs are DIR/nodes/nK.log.
 --server PATH   the chat-server binary (default: $CHAT_SERVER, else the newest build*/bin/chat-server)
 --fixture FILE  passed to the first node only (fixtures are idempotent, the store is shared)
+--stop-with PID start: stop the cluster by itself once process PID is gone (tests use it so a
+                crashed test leaves nothing running)
 
 Every listener is on 127.0.0.1. Needs: postgresql, redis-server, haproxy (scripts/install-deps.sh).
 USAGE
@@ -47,6 +49,7 @@ FIXTURE=""
 ADMIN_TOKEN=""
 HEARTBEAT_MS=""
 RATE_LIMIT=""
+STOP_WITH=""
 
 find_server() {
     [[ -n "$SERVER" ]] && { [[ -x "$SERVER" ]] || die "--server $SERVER is not executable"; return; }
@@ -131,11 +134,24 @@ cmd_start() {
         "$ROOT/deploy/haproxy/chat.cfg.in" >"$STATE/haproxy.cfg"
     bash "$TOOLS/haproxy.sh" start "$STATE/lb" "$STATE/haproxy.cfg" >"$STATE/lb.url"
     trap - EXIT
+    if [[ -n "$STOP_WITH" ]]; then
+        # A watcher outside this script's session: when PID exits (even by a crash), stop.
+        setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+            [[ -d "$3" ]] && exec bash "$2" stop --state "$3" >/dev/null 2>&1' \
+            watcher "$STOP_WITH" "$ROOT/scripts/cluster.sh" "$STATE" </dev/null >/dev/null 2>&1 &
+        echo $! >"$STATE/watcher.pid"
+    fi
     echo "cluster $(cat "$STATE/lb.url")"
 }
 
 cmd_stop() {
     [[ -d "$STATE" ]] || return 0
+    if [[ -f "$STATE/watcher.pid" ]]; then
+        local w
+        w="$(cat "$STATE/watcher.pid")"
+        [[ "$w" != "$$" ]] && kill "$w" 2>/dev/null || true
+        rm -f "$STATE/watcher.pid"
+    fi
     [[ -d "$STATE/lb" ]] && bash "$TOOLS/haproxy.sh" stop "$STATE/lb"
     local f
     for f in "$STATE"/nodes/*.pid; do
@@ -218,6 +234,7 @@ while [[ $# -gt 0 ]]; do
         --admin-token) ADMIN_TOKEN=${2:?}; shift 2 ;;
         --heartbeat-ms) HEARTBEAT_MS=${2:?}; shift 2 ;;
         --rate-limit) RATE_LIMIT=${2:?}; shift 2 ;;
+        --stop-with) STOP_WITH=${2:?--stop-with needs a pid}; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
     esac

@@ -11,6 +11,7 @@
 #include "clusterclient.h"
 #include "services.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -135,7 +136,8 @@ private Q_SLOTS:
         QString out;
         m_started = cluster({u"start"_s, u"--nodes"_s, u"3"_s, u"--server"_s,
                              QStringLiteral(CHAT_SERVER_BIN), u"--heartbeat-ms"_s,
-                             QString::number(kHeartbeatMs), u"--rate-limit"_s, u"0"_s},
+                             QString::number(kHeartbeatMs), u"--rate-limit"_s, u"0"_s,
+                             u"--stop-with"_s, QString::number(QCoreApplication::applicationPid())},
                             &out);
         QVERIFY2(m_started, qPrintable(out));
         QVERIFY2(out.contains(u"cluster ws://127.0.0.1:"_s), qPrintable(out));
@@ -300,10 +302,10 @@ private Q_SLOTS:
             viaCatchUp += x->viaCatchUp();
         }
         qInfo().noquote() << u"others' messages: %1 arrived as pushes, %2 through catch-up (%3 %)"_s
-                                     .arg(viaPush)
-                                     .arg(viaCatchUp)
-                                     .arg(100.0 * viaCatchUp / qMax(1, viaPush + viaCatchUp), 0,
-                                          'f', 1);
+                                 .arg(viaPush)
+                                 .arg(viaCatchUp)
+                                 .arg(100.0 * viaCatchUp / qMax(1, viaPush + viaCatchUp), 0, 'f',
+                                      1);
         QCOMPARE(viaPush + viaCatchUp, int(cs.size() - 1) * int(cs.size()) * perClient);
         QVERIFY2(viaPush > viaCatchUp, "most messages must arrive as pushes");
 
