@@ -22,8 +22,6 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     created_ts BIGINT NOT NULL
 );
--- Login and user search compare lower(username).
-CREATE INDEX users_by_lower_username ON users (lower(username));
 CREATE TABLE tokens (
     token_hash TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (user_id),
