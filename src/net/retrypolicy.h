@@ -39,7 +39,12 @@ struct RetryPolicy {
     int syncRecent = 20;          // recent messages per conversation in a sync page
     int maxGapFetches = 3;        // background gap fills in flight at once
     int maxSendsInFlight = 16;    // pipelined sends awaiting their ack
-    int sendRetryMs = 2000;       // transient send failure (unavailable, internal, timeout)
+    // Client-side pacing of sends, below the protocol's default server limit (20/s, burst
+    // 50): a refused send followed by an accepted one would reorder the sender's messages,
+    // so the client avoids being refused. 0 = no pacing.
+    double sendRatePerSecond = 20;
+    int sendBurst = 40;
+    int sendRetryMs = 2000; // transient send failure (unavailable, internal, timeout)
 
     // The delay before reconnect attempt number `attempt` (0-based), jitter applied.
     int backoffFor(int attempt) const

@@ -104,12 +104,25 @@ void SyncEnginePrivate::flushOutbox()
 {
     if (!store || !conn->isOnline() || sendRetryTimer->isActive())
         return;
+    const double rate = options.policy.sendRatePerSecond;
+    const qint64 now = clock.elapsed();
+    if (rate > 0) {
+        sendTokens = qMin<double>(qMax(1, options.policy.sendBurst),
+                                  sendTokens + double(now - sendTokensAt) * rate / 1000.0);
+        sendTokensAt = now;
+    }
     const QList<LocalMessage> rows = store->outbox();
     for (const LocalMessage &m : rows) {
         if (sendsInFlight.size() >= options.policy.maxSendsInFlight)
             break;
         if (m.state != DeliveryState::Pending || sendsInFlight.contains(m.clientMsgId))
             continue;
+        if (rate > 0 && sendTokens < 1) {
+            // Paced: come back when the next token is due.
+            sendRetryTimer->start(qMax(1, int((1 - sendTokens) * 1000.0 / rate) + 1));
+            return;
+        }
+        sendTokens -= 1;
         sendOne(m);
     }
 }

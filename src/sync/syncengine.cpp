@@ -471,6 +471,9 @@ void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
         reportError(s.error());
     updateState();
     startSync(std::nullopt);
+    // The server's rate limit bucket is per connection and starts full.
+    sendTokens = qMax(1, options.policy.sendBurst);
+    sendTokensAt = clock.elapsed();
     flushOutbox();
     flushReads();
 }

@@ -58,6 +58,8 @@ public:
     // --- sending, receipts, typing (engine_send.cpp)
     QSet<QString> sendsInFlight; // client_msg_ids awaiting their ack
     QTimer *sendRetryTimer = nullptr;
+    double sendTokens = 0;   // pacing bucket (policy.sendRatePerSecond / sendBurst)
+    qint64 sendTokensAt = 0; // clock ms of the last refill
     void flushOutbox();
     void sendOne(const LocalMessage &m);
     void onSendReply(const QString &clientMsgId, const chat::net::Reply &reply);

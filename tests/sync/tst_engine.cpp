@@ -207,6 +207,39 @@ private Q_SLOTS:
         QVERIFY(contiguousAscending(allMessages(*bob, conv)));
     }
 
+    void offlineBurstKeepsOrderUnderTheServersRateLimit()
+    {
+        // The protocol's default limit: 20 sends/s per connection, burst 50.
+        server->config().rateLimit = 20;
+        QString error;
+        QVERIFY2(server->restart(&error), qPrintable(error));
+        auto alice = online(u"alice"_s);
+        auto bob = online(u"bob"_s);
+        QVERIFY(alice && bob);
+        const QString conv = alice->findConversation(u"bob"_s)->conversationId;
+        alice->disconnectFromServer();
+        QTRY_COMPARE(alice->state(), SyncEngine::State::Offline);
+        QStringList ids;
+        for (int i = 0; i < 120; ++i)
+            ids.append(alice->send(conv, u"queued %1"_s.arg(i)).value());
+        QSignalSpy failed(alice.get(), &SyncEngine::messageFailed);
+        connectEngine(*alice, server->url(), u"alice"_s, dir(u"alice"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(alice->outbox().isEmpty(), 60000);
+        QCOMPARE(failed.size(), 0);
+        qint64 last = 0;
+        for (const QString &id : std::as_const(ids)) {
+            const auto m = alice->message(id);
+            QVERIFY(m);
+            QVERIFY2(m->seq > last,
+                     qPrintable(u"%1 got seq %2 after %3"_s.arg(m->content).arg(m->seq).arg(last)));
+            last = m->seq;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(allMessages(*bob, conv).size(), 121, 20000);
+        const auto theirs = allMessages(*bob, conv);
+        for (int i = 0; i < 120; ++i)
+            QCOMPARE(theirs.at(i + 1).content, u"queued %1"_s.arg(i));
+    }
+
     void restartWithNonEmptyOutbox()
     {
         AdminClient admin(server->url());
