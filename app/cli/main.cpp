@@ -61,7 +61,8 @@ Exit codes:
   0  success
   1  other failure (e.g. the server refused a request)
   2  usage error
-  3  server unreachable (send: the message is queued and will be sent later)
+  3  server unreachable, or it did not answer within --timeout. send: the message is
+     queued and will be sent later; sync, history: what the local store holds is printed
   4  authentication failed (wrong username, password or token)
   5  no such conversation
   6  the server refused the message permanently (it stays in the outbox as failed)
@@ -414,7 +415,7 @@ int main(int argc, char **argv)
     QCommandLineParser p;
     p.setApplicationDescription(
         u"Headless chat client on the sync engine. State lives in --profile; every command "
-        "first sends whatever is queued there."_s);
+        "that reaches the server first sends whatever is queued there."_s);
     p.addHelpOption();
     p.addVersionOption();
     QCommandLineOption serverOpt(u"server"_s, u"Server URL, e.g. ws://127.0.0.1:8080"_s, u"URL"_s);
