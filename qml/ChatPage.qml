@@ -87,12 +87,29 @@ Item {
                 color: Theme.divider
             }
             Loader {
+                id: conversationLoader
+                // One view per open conversation: switching rebuilds it, so it opens at the first
+                // unread message and never sees a model that is being replaced.
+                property MessageListModel model: null
+                function reload() {
+                    const m = page.session.messages
+                    if (m === model && active === (m !== null))
+                        return
+                    active = false
+                    model = m
+                    active = m !== null
+                }
+                Connections {
+                    target: page.session
+                    function onCurrentChanged() { conversationLoader.reload() }
+                }
+                Component.onCompleted: reload()
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                active: page.session.messages !== null
+                active: false
                 sourceComponent: ConversationView {
                     session: page.session
-                    messages: page.session.messages
+                    messages: conversationLoader.model
                     windowActive: page.windowActive
                     onMembersRequested: membersPanel.open()
                 }

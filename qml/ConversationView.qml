@@ -43,8 +43,8 @@ Rectangle {
     }
     // direction -1: towards older messages (up), +1: towards newer (down).
     function scrollPage(direction) {
-        const top = list.originY - list.topMargin
-        const bottom = list.originY + list.contentHeight - list.height + list.bottomMargin
+        const top = list.originY
+        const bottom = list.originY + list.contentHeight - list.height
         list.contentY = Math.max(top, Math.min(bottom, list.contentY + direction * list.height * 0.9))
         readTimer.restart()
     }
@@ -149,8 +149,10 @@ Rectangle {
                 model: view.messages
                 clip: true
                 spacing: 2
-                topMargin: 8
-                bottomMargin: 8
+                // Breathing room at both ends as header/footer items: margins would keep
+                // atYEnd false after positionViewAtBeginning().
+                header: Item { width: 1; height: 8 }
+                footer: Item { width: 1; height: 8 }
                 cacheBuffer: 1200
                 boundsBehavior: Flickable.StopAtBounds
                 Accessible.role: Accessible.List

@@ -152,6 +152,7 @@ int main(int argc, char *argv[])
     session.notifier()->setBackend(backend.get());
 
     QQmlApplicationEngine engine;
+    engine.addImportPath(u"qrc:/"_s); // the Chat module is compiled in; its qmldir is qrc:/Chat
     languages.setEngine(&engine);
     languages.apply();
     engine.setInitialProperties({{u"session"_s, QVariant::fromValue(&session)},

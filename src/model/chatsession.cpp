@@ -262,6 +262,8 @@ void ChatSession::onEngineState()
         m_connection = c;
         Q_EMIT connectionChanged();
     }
+    if (m_state == State::SignedIn)
+        Q_EMIT userChanged(); // the display name arrives with auth_ok
     if (m_authenticatedOnce && m_state == State::SigningIn) {
         m_settings->setServerUrl(m_server.toString(QUrl::RemovePath));
         m_settings->setUsername(m_username);
@@ -338,12 +340,25 @@ void ChatSession::signOut()
     Q_EMIT userChanged();
 }
 
+QString ChatSession::conversationIdFor(const QString &reference) const
+{
+    if (!m_engine->isOpen())
+        return {};
+    const auto c = m_engine->findConversation(reference);
+    return c ? c->conversationId : QString();
+}
+
 void ChatSession::openConversation(const QString &conversationId)
 {
-    if (conversationId == m_currentId && m_messages)
+    if (conversationId == m_currentId && (m_messages || conversationId.isEmpty()))
         return;
-    delete m_messages;
-    delete m_members;
+    // The views still hold the old models until they see currentChanged: delete them later.
+    if (m_messages)
+        m_messages->deleteLater();
+    if (m_members)
+        m_members->deleteLater();
+    m_messages = nullptr;
+    m_members = nullptr;
     m_currentId = conversationId;
     if (!conversationId.isEmpty() && m_engine->isOpen()) {
         m_messages = new MessageListModel(m_engine.get(), conversationId, this);

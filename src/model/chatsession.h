@@ -89,6 +89,9 @@ public:
     /// Disconnects, forgets the token (keychain and profile) and closes the local store.
     Q_INVOKABLE void signOut();
 
+    /// Id of the conversation named by `reference` (id, exact title, or the other member's
+    /// username in a direct conversation); "" if there is none in the local store.
+    Q_INVOKABLE QString conversationIdFor(const QString &reference) const;
     /// Opens a conversation: messages and members models follow (currentChanged).
     Q_INVOKABLE void openConversation(const QString &conversationId);
     Q_INVOKABLE void closeConversation();

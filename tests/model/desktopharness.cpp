@@ -40,7 +40,16 @@ bool DesktopHarness::writeFixture(const QString &path)
     for (int i = 1; i <= kLongHistory; ++i)
         longHistory.append(QJsonObject{{u"from"_s, i % 3 == 0 ? u"alice"_s : u"bob"_s},
                                        {u"content"_s, u"history message %1"_s.arg(i)}});
+    // Only the unread tests read this one (dave): nobody else moves dave's watermark.
+    QJsonArray unreadHistory;
+    for (int i = 1; i <= 100; ++i)
+        unreadHistory.append(QJsonObject{{u"from"_s, i % 10 == 0 ? u"dave"_s : u"carol"_s},
+                                         {u"content"_s, u"carol says %1"_s.arg(i)}});
     const QJsonArray conversations = {
+        QJsonObject{{u"key"_s, u"cd"_s},
+                    {u"kind"_s, u"direct"_s},
+                    {u"members"_s, QJsonArray{u"carol"_s, u"dave"_s}},
+                    {u"messages"_s, unreadHistory}},
         QJsonObject{{u"key"_s, u"ab"_s},
                     {u"kind"_s, u"direct"_s},
                     {u"members"_s, QJsonArray{u"alice"_s, u"bob"_s}},
@@ -82,6 +91,8 @@ bool DesktopHarness::startServer()
     }
     config.heartbeatMs = 2000; // presence and dead links settle quickly in tests
     config.rateLimit = 0;
+    // Tests keep every session of a run alive (many "devices" of alice at once).
+    config.maxConnectionsPerUser = 1000;
     config.limits.maxContentChars = kServerMaxChars;
     m_server = std::make_unique<chat::server::ChatServer>(config);
     if (!m_server->start(&m_error))
@@ -113,8 +124,9 @@ chat::model::ChatSession *DesktopHarness::newSession(const QString &profile)
 {
     const QString dir =
         m_dir.filePath(profile.isEmpty() ? u"profile-%1"_s.arg(++m_profiles) : profile);
-    auto *settings = new chat::model::ProfileSettings(dir);
-    auto *session = new chat::model::ChatSession(settings, &m_keychain);
+    // Parented, so QML (which receives these) never takes ownership and garbage-collects them.
+    auto *settings = new chat::model::ProfileSettings(dir, this);
+    auto *session = new chat::model::ChatSession(settings, &m_keychain, this);
     m_settings.insert(session, settings);
     return session;
 }

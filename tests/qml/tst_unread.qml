@@ -1,0 +1,76 @@
+// Unread: badges in the list, the conversation opens at the first unread message with the
+// "New messages" divider, and jump-to-latest goes to the bottom.
+import QtQuick
+import QtTest
+import Chat
+import ChatTest
+
+ChatTestCase {
+    name: "Unread"
+
+    function dividerRow(list) {
+        for (let i = 0; i < list.count; ++i) {
+            const item = list.itemAtIndex(i)
+            if (item && item.isFirstUnread)
+                return i
+        }
+        return -1
+    }
+
+    function test_badgeDividerAndJump() {
+        // dave has never read carol's 90 messages in the fixture (nobody else plays dave).
+        const s = signedIn("dave")
+        const page = showPage(s)
+        const conversations = findChild(page, "conversationList")
+        tryVerify(() => conversations.count >= 1, timeout)
+        // The badge of the carol conversation shows its unread count.
+        const id = s.conversationIdFor("carol")
+        const row = s.conversations.rowOf(id)
+        verify(row >= 0)
+        tryVerify(() => conversations.itemAtIndex(row) !== null, timeout)
+        const delegate = conversations.itemAtIndex(row)
+        verify(delegate.unreadCount >= 30, "unread " + delegate.unreadCount)
+        compare(findChild(delegate, "unreadBadge").visible, true)
+
+        // Opening it jumps to the first unread message, loading it from the server if needed.
+        mouseClick(delegate)
+        tryCompare(s, "currentConversationId", id, timeout)
+        const list = messageList(page)
+        const first = s.messages.firstUnreadSeq
+        verify(first > 0)
+        tryVerify(() => s.messages.rowForSeq(first) >= 0, timeout, "first unread loaded")
+        tryVerify(() => dividerRow(list) >= 0, timeout, "divider shown")
+        const divider = list.itemAtIndex(dividerRow(list))
+        compare(findChild(divider, "unreadDivider").visible, true)
+        // It is on screen, and the view is not at the bottom.
+        tryVerify(() => divider.y + divider.height > list.contentY
+                        && divider.y < list.contentY + list.height, timeout, "divider in view")
+        const jump = findChild(page, "jumpToLatest")
+        tryCompare(jump, "visible", true, timeout)
+
+        // Jump to latest: the newest message is in view, and everything seen is read.
+        mouseClick(jump)
+        tryCompare(list, "atYEnd", true, timeout)
+        tryCompare(jump, "visible", false, timeout)
+        tryCompare(delegate, "unreadCount", 0, timeout)
+        compare(findChild(delegate, "unreadBadge").visible, false)
+    }
+
+    function test_quickSwitcherOpensConversation() {
+        const s = signedIn("alice")
+        const page = showPage(s)
+        keyClick(Qt.Key_K, Qt.ControlModifier)
+        const field = findChild(page, "quickSwitcherField")
+        tryCompare(field, "activeFocus", true, timeout)
+        field.text = "Tea"
+        keyClick(Qt.Key_Return)
+        tryCompare(s, "currentConversationId", s.conversationIdFor("Team"), timeout)
+        // Alt+Down / Alt+Up move between conversations.
+        const before = s.conversations.rowOf(s.currentConversationId)
+        keyClick(Qt.Key_Down, Qt.AltModifier)
+        tryVerify(() => s.conversations.rowOf(s.currentConversationId) !== before
+                        || before === s.conversations.count - 1, timeout)
+        keyClick(Qt.Key_Escape)
+        tryCompare(s, "currentConversationId", "", timeout)
+    }
+}
