@@ -248,6 +248,20 @@ Status LocalStore::Transaction::commit()
     return {};
 }
 
+Status LocalStore::clearCache()
+{
+    for (const auto &sql :
+         {u"DELETE FROM messages"_s, u"DELETE FROM ranges"_s, u"DELETE FROM members"_s,
+          u"DELETE FROM conversations"_s, u"DELETE FROM users"_s,
+          u"DELETE FROM meta WHERE key = 'sync_token'"_s}) {
+        QSqlQuery &q = prepared(sql);
+        if (!q.exec())
+            return sqlError(q, u"clearing the cache"_s);
+    }
+    m_memberCache.clear();
+    return {};
+}
+
 // --- meta ------------------------------------------------------------------------------------
 
 QString LocalStore::meta(const QString &key) const

@@ -55,6 +55,10 @@ public:
         bool m_open = false;
     };
 
+    // Forget everything learned from the server (conversations, members, users, messages,
+    // ranges, read watermarks, the sync token); the outbox and drafts stay.
+    Status clearCache();
+
     // --- key/value meta: sync token, account ---------------------------------------------
     QString meta(const QString &key) const;
     Status setMeta(const QString &key, const QString &value);

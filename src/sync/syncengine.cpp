@@ -454,13 +454,26 @@ void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
     syncing = false;
     syncPages = 0;
     syncConversations = 0;
-    if (myUserId != ok.user.userId) {
-        if (!myUserId.isEmpty())
-            qCWarning(lcSync) << "the server reports a different user id for this account";
-        myUserId = ok.user.userId;
-    }
+    ChangeBatch resetBatch;
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
+    if (s && !myUserId.isEmpty() && myUserId != ok.user.userId) {
+        // Same address and username, different account: the server's data was replaced
+        // (e.g. a test or demo server started afresh). Everything cached describes a world
+        // that no longer exists; queued messages stay and will fail visibly if their
+        // conversation is gone.
+        qCWarning(lcSync) << "the server reports a different user id for this account:"
+                          << "dropping the cached conversations";
+        for (const QString &id : store->conversationIds()) {
+            ConversationInfo gone;
+            gone.conversationId = id;
+            resetBatch.add(ConversationChange{ConversationChange::Kind::Removed, gone});
+        }
+        s = store->clearCache();
+        deliveredSent.clear();
+        deliveredToSend.clear();
+    }
+    myUserId = ok.user.userId;
     if (s)
         s = store->setMeta(u"user_id"_s, ok.user.userId);
     if (s)
@@ -469,6 +482,8 @@ void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
         s = tx.commit();
     if (!s)
         reportError(s.error());
+    else
+        emitBatch(resetBatch);
     updateState();
     startSync(std::nullopt);
     // The server's rate limit bucket is per connection and starts full.

@@ -492,6 +492,37 @@ private Q_SLOTS:
                     || c.message.seq == 0); // never inserted a second time
     }
 
+    void serverReplacedWithFreshDataResetsTheCache()
+    {
+        auto alice = online(u"alice"_s);
+        QVERIFY(alice);
+        const QString oldConv = alice->findConversation(u"bob"_s)->conversationId;
+        const quint16 port = quint16(server->url().port());
+        server.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(!alice->isOnline(), 20000);
+        // A new server with other data on the same address: same usernames, new ids.
+        server = std::make_unique<TestServer>(
+            fixture({u"alice"_s, u"bob"_s},
+                    QJsonArray{conversation(u"x"_s, u"direct"_s, {}, {u"alice"_s, u"bob"_s},
+                                            {{u"bob"_s, u"new world"_s}})}));
+        server->config().port = port;
+        QString error;
+        QVERIFY2(server->start(&error), qPrintable(error));
+        QSignalSpy batches(alice.get(), &SyncEngine::changes);
+        QTRY_VERIFY_WITH_TIMEOUT(alice->isOnline(), 30000);
+        QCOMPARE(alice->conversations().size(), 1);
+        const auto conv = alice->findConversation(u"bob"_s);
+        QVERIFY(conv && conv->conversationId != oldConv);
+        QCOMPARE(alice->messages(conv->conversationId).constFirst().content, u"new world"_s);
+        bool removed = false;
+        for (const auto &args : batches)
+            for (const ConversationChange &c : args.at(0).value<ChangeBatch>().conversations)
+                if (c.kind == ConversationChange::Kind::Removed
+                    && c.conversation.conversationId == oldConv)
+                    removed = true;
+        QVERIFY(removed);
+    }
+
     void typingAndPresence()
     {
         auto alice = online(u"alice"_s);
