@@ -216,7 +216,7 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
     addConversationChanges(batch, {conversationId});
     emitBatch(batch);
     Q_UNUSED(inserted);
-    queueDelivered(conversationId, store->maxStoredSeq(conversationId));
+    queueDelivered(conversationId, deliverableSeq(conversationId));
     if (background && interiorGap(conversationId) && !fillQueue.contains(conversationId))
         fillQueue.prepend(conversationId);
     pumpFetches();

@@ -215,6 +215,15 @@ void SyncEnginePrivate::onSendReply(const QString &clientMsgId, const Reply &rep
 
 // --- receipts -----------------------------------------------------------------------------------
 
+qint64 SyncEnginePrivate::deliverableSeq(const QString &conversationId) const
+{
+    qint64 seq = store->maxStoredSeq(conversationId);
+    for (const SeqRange &g : store->gaps(conversationId))
+        if (g.first > 1 && g.first <= seq)
+            seq = g.first - 1; // a hole above stored messages: not delivered yet
+    return seq;
+}
+
 void SyncEnginePrivate::queueDelivered(const QString &conversationId, qint64 seq)
 {
     if (seq <= 0 || deliveredSent.value(conversationId) >= seq)

@@ -590,7 +590,7 @@ void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
     syncConversations += int(page.conversations.size());
     for (const ConvState &cs : page.conversations) {
         const QString &id = cs.conversation.conversationId;
-        queueDelivered(id, store->maxStoredSeq(id));
+        queueDelivered(id, deliverableSeq(id));
         scheduleGapCheck(id, false);
     }
     Q_EMIT q->syncProgress(syncPages, syncConversations, last);
@@ -715,7 +715,7 @@ void SyncEnginePrivate::processQueuedPushes()
     for (const Message &m : msgs)
         clearTyping(m.conversationId, m.senderId);
     for (const QString &id : std::as_const(touched)) {
-        queueDelivered(id, store->maxStoredSeq(id));
+        queueDelivered(id, deliverableSeq(id));
         scheduleGapCheck(id, true);
     }
     for (auto it = batch.messages.cbegin(); it != batch.messages.cend(); ++it)

@@ -67,6 +67,9 @@ public:
     QHash<QString, qint64> deliveredSent;
     QTimer *deliveredTimer = nullptr;
     void queueDelivered(const QString &conversationId, qint64 seq);
+    // The delivered watermark we can truthfully claim: everything up to it is stored, except
+    // history older than all we hold (never fetched unless asked for).
+    qint64 deliverableSeq(const QString &conversationId) const;
     void flushDelivered();
     QTimer *readTimer = nullptr;
     void flushReads();
