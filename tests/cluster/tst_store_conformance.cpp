@@ -10,6 +10,7 @@
 #include "store.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QEventLoop>
 #include <QSet>
 #include <QTemporaryDir>
@@ -186,6 +187,20 @@ private Q_SLOTS:
         if (m_store)
             m_store->close();
         m_store.reset();
+    }
+
+    // Every SQLite migration has its PostgreSQL twin (same number and name): a schema change
+    // made for one engine only would make the backends drift apart silently.
+    void migrationsMirrorEachOther()
+    {
+        const cluster::PgDialect registersItsResources(cluster::PgEndpoint{}, u"test"_s);
+        const auto list = [](const QString &dir) {
+            return QDir(dir).entryList({u"*.sql"_s}, QDir::Files, QDir::Name);
+        };
+        const QStringList sqlite = list(u":/chat/server/sqlite"_s);
+        const QStringList postgres = list(u":/chat/server/postgres"_s);
+        QVERIFY(!sqlite.isEmpty());
+        QCOMPARE(postgres, sqlite);
     }
 
     void usersAndTokens()
