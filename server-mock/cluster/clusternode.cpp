@@ -43,6 +43,14 @@ std::unique_ptr<ClusterNode> ClusterNode::create(const ServerConfig &config, QSt
 ClusterNode::~ClusterNode()
 {
     stop();
+    // Users of the client first (their destructors unsubscribe), then the client; QObject's
+    // own child deletion would go in creation order, the client first.
+    delete m_presence;
+    delete m_router;
+    delete m_redis;
+    m_presence = nullptr;
+    m_router = nullptr;
+    m_redis = nullptr;
 }
 
 void ClusterNode::start(int waitMs)

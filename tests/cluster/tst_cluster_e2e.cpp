@@ -166,6 +166,60 @@ private Q_SLOTS:
             QVERIFY2(out.contains(part), qPrintable(out));
     }
 
+    // A malformed --store / --redis / --node-id is a bad argument (exit 2); a database that
+    // cannot be reached means the node cannot start (exit 1); an unreachable Redis does not
+    // stop a node from starting (it joins when Redis answers).
+    void badBackendArgumentsAreExplained_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("says");
+        const QString deadPort = QString::number(chat::testing::freeLoopbackPort());
+        QTest::newRow("store-not-a-url")
+            << QStringList{u"--store"_s, u"http://127.0.0.1/x"_s} << 2 << u"postgres://"_s;
+        QTest::newRow("store-unreachable")
+            << QStringList{u"--store"_s, u"postgres://postgres@127.0.0.1:%1/chat"_s.arg(deadPort)}
+            << 1 << u"cannot connect to PostgreSQL at 127.0.0.1:%1"_s.arg(deadPort);
+        QTest::newRow("redis-not-a-url")
+            << QStringList{u"--redis"_s, u"http://127.0.0.1:1"_s} << 2 << u"redis://"_s;
+        QTest::newRow("node-id-with-space")
+            << QStringList{u"--redis"_s, u"redis://127.0.0.1:%1"_s.arg(deadPort), u"--node-id"_s,
+                           u"a b"_s}
+            << 2 << u"--node-id"_s;
+    }
+    void badBackendArgumentsAreExplained()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, says);
+        QTemporaryDir data;
+        QProcess p;
+        p.start(QStringLiteral(CHAT_SERVER_BIN),
+                QStringList{u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s, data.path()} + args);
+        QVERIFY(p.waitForFinished(30000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), exitCode);
+        QVERIFY2(err.contains(says), qPrintable(err));
+    }
+
+    void nodeStartsWithoutRedis()
+    {
+        QTemporaryDir data;
+        QProcess p;
+        p.start(QStringLiteral(CHAT_SERVER_BIN),
+                {u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s, data.path(), u"--redis"_s,
+                 u"redis://127.0.0.1:%1"_s.arg(chat::testing::freeLoopbackPort()), u"--node-id"_s,
+                 u"lonely"_s});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (out += p.readAllStandardOutput()).contains("listening ws://127.0.0.1:"), 20000);
+        p.terminate();
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(u"cannot reach Redis yet"_s));
+    }
+
     void usersOnDifferentNodesTalk()
     {
         ClusterClient *alice = client(nodeUrl(1));
