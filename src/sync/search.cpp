@@ -1,0 +1,310 @@
+// MessageSearch: see search.h. The search runs in two steps on purpose: first the rowids of
+// one page (FTS5 match + filters + newest-first sort), then highlight()/snippet() for just
+// those rows - SQLite would otherwise compute them for every match before sorting.
+#include "search.h"
+
+#include "localstore.h"
+#include "net/logging.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace chat::sync {
+
+namespace {
+
+Error storageError(const QSqlQuery &q, const QString &what)
+{
+    return Error{Error::Code::Storage, what + u": "_s + q.lastError().text(), {}};
+}
+
+// One FTS5 string literal: the text inside double quotes, quotes doubled. FTS5 treats
+// everything inside as plain text for its tokenizer, so no user character is syntax.
+QString quoted(const QString &text)
+{
+    QString inner = text;
+    inner.replace(u'"', u"\"\""_s);
+    return u'"' + inner + u'"';
+}
+
+// Whether the tokenizer would find a token in `text` at all (letters or digits); words of
+// only punctuation ("()", "*", "-") are dropped instead of becoming empty phrases.
+bool searchable(const QString &text)
+{
+    for (const QChar c : text)
+        if (c.isLetterOrNumber())
+            return true;
+    return false;
+}
+
+QString stripMarkers(QString text)
+{
+    text.remove(MessageSearch::kMatchStart);
+    text.remove(MessageSearch::kMatchEnd);
+    return text;
+}
+
+} // namespace
+
+MessageSearch::MessageSearch(LocalStore &store) : m_store(store)
+{ }
+
+QString MessageSearch::ftsQuery(const QString &userText)
+{
+    // "quoted parts" are phrases (an unclosed quote runs to the end); every other word is a
+    // prefix term. Terms are ANDed (FTS5's implicit operator between phrases).
+    QStringList terms;
+    const QString text = stripMarkers(userText);
+    qsizetype i = 0;
+    while (i < text.size()) {
+        if (text.at(i) == u'"') {
+            qsizetype end = text.indexOf(u'"', i + 1);
+            if (end < 0)
+                end = text.size();
+            const QString phrase = text.mid(i + 1, end - i - 1).simplified();
+            if (searchable(phrase))
+                terms.append(quoted(phrase));
+            i = end + 1;
+            continue;
+        }
+        if (text.at(i).isSpace()) {
+            ++i;
+            continue;
+        }
+        qsizetype end = i;
+        while (end < text.size() && !text.at(end).isSpace() && text.at(end) != u'"')
+            ++end;
+        const QString word = text.mid(i, end - i);
+        if (searchable(word))
+            terms.append(quoted(word) + u'*');
+        i = end;
+    }
+    return terms.join(u' ');
+}
+
+QString MessageSearch::unmark(const QString &marked, QList<TextSpan> *spans)
+{
+    QString plain;
+    plain.reserve(marked.size());
+    int start = -1;
+    for (const QChar c : marked) {
+        if (c == kMatchStart) {
+            start = int(plain.size());
+        } else if (c == kMatchEnd) {
+            if (start >= 0 && spans && plain.size() > start)
+                spans->append(TextSpan{start, int(plain.size()) - start});
+            start = -1;
+        } else {
+            plain.append(c);
+        }
+    }
+    return plain;
+}
+
+QString MessageSearch::toHtml(const QString &text, const QList<TextSpan> &spans)
+{
+    QString html;
+    int pos = 0;
+    for (const TextSpan &s : spans) {
+        if (s.start < pos || s.start + s.length > text.size())
+            continue;
+        html += text.mid(pos, s.start - pos).toHtmlEscaped();
+        html += u"<b>"_s + text.mid(s.start, s.length).toHtmlEscaped() + u"</b>"_s;
+        pos = s.start + s.length;
+    }
+    html += text.mid(pos).toHtmlEscaped();
+    return html;
+}
+
+Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QString &myUserId) const
+{
+    SearchPage page;
+    const QString match = ftsQuery(query.text);
+    if (match.isEmpty())
+        return page;
+    const int limit = qBound(1, query.limit, 500);
+    const int offset = qMax(0, query.offset);
+
+    QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
+    // CROSS JOIN keeps FTS5 as the driving table: the planner would otherwise scan a whole
+    // conversation and probe the index row by row.
+    QString sql = u"SELECT m.rowid FROM messages_fts CROSS JOIN messages m "
+                  "ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH :q"_s;
+    if (!query.conversationId.isEmpty())
+        sql += u" AND m.conversation_id = :c"_s;
+    if (!query.senderId.isEmpty())
+        sql += u" AND m.sender_id = :s"_s;
+    if (query.fromTs > 0)
+        sql += u" AND m.ts >= :from"_s;
+    if (query.toTs > 0)
+        sql += u" AND m.ts <= :to"_s;
+    sql += u" ORDER BY m.ts DESC, m.seq DESC LIMIT :limit OFFSET :offset"_s;
+
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return storageError(q, u"preparing the search"_s);
+    q.bindValue(u":q"_s, match);
+    if (!query.conversationId.isEmpty())
+        q.bindValue(u":c"_s, query.conversationId);
+    if (!query.senderId.isEmpty())
+        q.bindValue(u":s"_s, query.senderId);
+    if (query.fromTs > 0)
+        q.bindValue(u":from"_s, query.fromTs);
+    if (query.toTs > 0)
+        q.bindValue(u":to"_s, query.toTs);
+    q.bindValue(u":limit"_s, limit + 1);
+    q.bindValue(u":offset"_s, offset);
+    if (!q.exec())
+        return storageError(q, u"searching messages"_s);
+    QList<qint64> rowids;
+    while (q.next())
+        rowids.append(q.value(0).toLongLong());
+    q.finish();
+    if (rowids.size() > limit) {
+        page.hasMore = true;
+        rowids.removeLast();
+    }
+
+    QSqlQuery h(db);
+    h.setForwardOnly(true);
+    if (!h.prepare(u"SELECT m.conversation_id, m.seq, m.message_id, m.sender_id, "
+                   "m.client_msg_id, m.kind, m.content, m.ts, m.local_id, "
+                   "highlight(messages_fts, 0, :hs, :he), "
+                   "snippet(messages_fts, 0, :ss, :se, :ell, 16) "
+                   "FROM messages_fts CROSS JOIN messages m ON m.rowid = messages_fts.rowid "
+                   "WHERE messages_fts MATCH :q AND messages_fts.rowid = :r"_s))
+        return storageError(h, u"preparing the search highlights"_s);
+    for (const qint64 rowid : std::as_const(rowids)) {
+        h.bindValue(u":hs"_s, QString(QChar(kMatchStart)));
+        h.bindValue(u":he"_s, QString(QChar(kMatchEnd)));
+        h.bindValue(u":ss"_s, QString(QChar(kMatchStart)));
+        h.bindValue(u":se"_s, QString(QChar(kMatchEnd)));
+        h.bindValue(u":ell"_s, u"…"_s);
+        h.bindValue(u":q"_s, match);
+        h.bindValue(u":r"_s, rowid);
+        if (!h.exec())
+            return storageError(h, u"highlighting search results"_s);
+        if (!h.next())
+            continue; // deleted between the two statements (same thread: cannot happen)
+        SearchHit hit;
+        LocalMessage &m = hit.message;
+        m.conversationId = h.value(0).toString();
+        m.seq = h.value(1).toLongLong();
+        m.messageId = h.value(2).toString();
+        m.senderId = h.value(3).toString();
+        m.clientMsgId = h.value(4).toString();
+        m.kind = h.value(5).toString();
+        m.content = h.value(6).toString();
+        m.ts = h.value(7).toLongLong();
+        m.localId = h.value(8).toString();
+        m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+        m_store.decorate(m, myUserId);
+        // Markers already in a stored text (private-use characters) would shift the spans:
+        // rebuild from the stored content when they do not line up.
+        const QString plain = unmark(h.value(9).toString(), &hit.matches);
+        if (plain != m.content)
+            hit.matches.clear();
+        hit.snippet = unmark(h.value(10).toString(), &hit.snippetMatches);
+        page.hits.append(std::move(hit));
+        h.finish();
+    }
+    return page;
+}
+
+std::optional<DatePosition> MessageSearch::positionAtDate(const QString &conversationId,
+                                                          qint64 ts) const
+{
+    QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    auto one = [&](const QString &sql) -> std::optional<QPair<qint64, qint64>> {
+        if (!q.prepare(sql))
+            return std::nullopt;
+        q.bindValue(u":c"_s, conversationId);
+        q.bindValue(u":ts"_s, ts);
+        if (!q.exec() || !q.next())
+            return std::nullopt;
+        const auto r = qMakePair(q.value(0).toLongLong(), q.value(1).toLongLong());
+        q.finish();
+        return r;
+    };
+    const auto after = one(u"SELECT seq, ts FROM messages WHERE conversation_id = :c "
+                           "AND ts >= :ts ORDER BY ts, seq LIMIT 1"_s);
+    const auto before = one(u"SELECT seq, ts FROM messages WHERE conversation_id = :c "
+                            "AND ts < :ts ORDER BY ts DESC, seq DESC LIMIT 1"_s);
+    if (!after && !before)
+        return std::nullopt;
+    // Exact when no unknown seq lies between the neighbours that bracket the date (or
+    // between seq 1 and the first stored message when the date is before everything).
+    const qint64 seq = after ? after->first : before->first;
+    const qint64 low = before ? before->first + 1 : 1;
+    const qint64 high = after ? after->first - 1 : 0;
+    bool exact = true;
+    if (!after) {
+        // The date is after every stored message: exact if nothing newer exists.
+        auto c = m_store.conversation(conversationId, QString());
+        exact = !c || c->lastSeq <= before->first;
+    } else if (high >= low) {
+        exact = false;
+        for (const SeqRange &r : m_store.ranges(conversationId))
+            if (r.first <= low && r.second >= high)
+                exact = true;
+    }
+    return DatePosition{seq, exact};
+}
+
+Expected<QList<LocalMessage>> MessageSearch::unreadMentions(const QString &conversationId,
+                                                            const QStringList &names,
+                                                            const QString &myUserId) const
+{
+    QList<LocalMessage> out;
+    QStringList phrases;
+    for (const QString &name : names) {
+        QString n = stripMarkers(name).simplified();
+        while (n.startsWith(u'@'))
+            n.remove(0, 1);
+        if (searchable(n))
+            phrases.append(quoted(n));
+    }
+    phrases.removeDuplicates();
+    if (phrases.isEmpty())
+        return out;
+    const qint64 readSeq = m_store.ownRead(conversationId).first;
+    QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(u"SELECT m.conversation_id, m.seq, m.message_id, m.sender_id, "
+                   "m.client_msg_id, m.kind, m.content, m.ts, m.local_id "
+                   "FROM messages m WHERE m.conversation_id = :c AND m.seq > :read "
+                   "AND m.sender_id <> :me AND m.rowid IN "
+                   "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q) "
+                   "ORDER BY m.seq"_s))
+        return storageError(q, u"preparing the mention lookup"_s);
+    q.bindValue(u":c"_s, conversationId);
+    q.bindValue(u":read"_s, readSeq);
+    q.bindValue(u":me"_s, myUserId);
+    q.bindValue(u":q"_s, phrases.join(u" OR "_s));
+    if (!q.exec())
+        return storageError(q, u"looking up unread mentions"_s);
+    while (q.next()) {
+        LocalMessage m;
+        m.conversationId = q.value(0).toString();
+        m.seq = q.value(1).toLongLong();
+        m.messageId = q.value(2).toString();
+        m.senderId = q.value(3).toString();
+        m.clientMsgId = q.value(4).toString();
+        m.kind = q.value(5).toString();
+        m.content = q.value(6).toString();
+        m.ts = q.value(7).toLongLong();
+        m.localId = q.value(8).toString();
+        m.state = DeliveryState::Received;
+        out.append(m);
+    }
+    return out;
+}
+
+} // namespace chat::sync
