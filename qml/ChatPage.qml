@@ -35,7 +35,7 @@ Item {
         onActivated: quickSwitcher.open()
     }
     Shortcut {
-        sequences: [StandardKey.New, "Ctrl+N"]
+        sequence: "Ctrl+N" // not also StandardKey.New: the same keys twice make it ambiguous
         onActivated: newConversation.open()
     }
     Shortcut {

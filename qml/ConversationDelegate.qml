@@ -14,6 +14,7 @@ ItemDelegate {
     required property string timeText
     required property int unreadCount
     required property int presence
+    required property string otherUserId
     required property string typingText
     required property string lastMessageState
     required property int index
@@ -38,7 +39,7 @@ ItemDelegate {
 
         Avatar {
             name: row.title
-            key: row.conversationId
+            key: row.isGroup ? row.conversationId : row.otherUserId // same colour as in groups
             group: row.isGroup
             presence: row.presence
         }

@@ -91,7 +91,7 @@ Rectangle {
                 spacing: 12
                 Avatar {
                     name: view.messages.title
-                    key: view.messages.conversationId
+                    key: view.messages.isGroup ? view.messages.conversationId : view.messages.otherUserId
                     group: view.messages.isGroup
                     presence: view.messages.presence
                     size: 38

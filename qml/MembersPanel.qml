@@ -43,11 +43,14 @@ ThemedPopup {
                     Layout.fillWidth: true
                     spacing: 1
                     Label {
+                        Layout.fillWidth: true
                         text: isSelf ? qsTr("%1 (you)").arg(name) : name
+                        elide: Text.ElideRight
                         color: Theme.text
                         font.bold: true
                     }
                     Label {
+                        Layout.fillWidth: true
                         text: presenceText
                         color: presence === 1 ? Theme.accent : Theme.textSecondary
                         font.pixelSize: Theme.smallFontSize

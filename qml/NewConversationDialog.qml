@@ -107,7 +107,9 @@ ThemedPopup {
             Layout.fillWidth: true
             Label {
                 Layout.fillWidth: true
+                wrapMode: Text.WordWrap
                 color: Theme.textSecondary
+                font.pixelSize: Theme.smallFontSize
                 text: dialog.selectedCount === 0 ? qsTr("Choose one person, or several for a group.")
                       : dialog.selectedCount === 1 ? qsTr("Direct conversation")
                       : qsTr("Group with %n people", "", dialog.selectedCount)

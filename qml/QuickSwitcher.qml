@@ -57,6 +57,7 @@ ThemedPopup {
                 required property string title
                 required property string conversationId
                 required property bool isGroup
+                required property string otherUserId
                 required property int unreadCount
                 width: ListView.view.width
                 highlighted: ListView.isCurrentItem
@@ -68,7 +69,7 @@ ThemedPopup {
                 }
                 contentItem: RowLayout {
                     spacing: 10
-                    Avatar { name: title; key: conversationId; group: isGroup; size: 28 }
+                    Avatar { name: title; key: isGroup ? conversationId : otherUserId; group: isGroup; size: 28 }
                     Label { Layout.fillWidth: true; text: title; color: Theme.text; elide: Text.ElideRight }
                     Label {
                         visible: unreadCount > 0

@@ -137,6 +137,7 @@ Page {
                 contentItem: Label {
                     text: submitButton.text
                     horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
                     color: Theme.textOnAccent
                     font.bold: true
                 }

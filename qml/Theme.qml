@@ -44,8 +44,9 @@ QtObject {
     readonly property color bubbleOwn: dark ? "#2b5278" : "#d9ebff"
     readonly property color bubbleOther: dark ? "#23272e" : "#ffffff"
     readonly property color bubbleFailed: dark ? "#4a2528" : "#fde3e3"
-    readonly property color tick: dark ? "#8fb3d9" : "#5f7f9e"
-    readonly property color tickRead: dark ? "#59b8ff" : "#1d8cf0"
+    // Delivered and read must be told apart at a glance: neutral grey vs. a strong blue.
+    readonly property color tick: dark ? "#a3adb8" : "#7b8794"
+    readonly property color tickRead: dark ? "#4fc3ff" : "#1480e6"
 
     // Banners
     readonly property color bannerOffline: dark ? "#5a3b12" : "#fff1d6"

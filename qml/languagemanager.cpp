@@ -74,16 +74,20 @@ bool LanguageManager::apply()
         QCoreApplication::removeTranslator(m_translator.get());
         m_translator.reset();
     }
+    // English is the source language, but its plural forms ("%n member(s)") come from
+    // chat_en.qm too.
     bool ok = true;
-    if (code != "en"_L1) {
-        auto t = std::make_unique<QTranslator>();
-        if (t->load(u":/i18n/chat_"_s + code + u".qm"_s)) {
+    auto t = std::make_unique<QTranslator>();
+    if (t->load(u":/i18n/chat_"_s + code + u".qm"_s)) {
+        QCoreApplication::installTranslator(t.get());
+        m_translator = std::move(t);
+    } else {
+        qCWarning(lcModel) << "no translation for" << code;
+        ok = false;
+        code = u"en"_s;
+        if (t->load(u":/i18n/chat_en.qm"_s)) {
             QCoreApplication::installTranslator(t.get());
             m_translator = std::move(t);
-        } else {
-            qCWarning(lcModel) << "no translation for" << code;
-            ok = false;
-            code = u"en"_s;
         }
     }
     m_effective = code;

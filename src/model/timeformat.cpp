@@ -13,7 +13,12 @@ QDateTime local(qint64 ms)
 
 QString TimeFormat::clock(qint64 ms)
 {
-    return QLocale().toString(local(ms).time(), QLocale::ShortFormat);
+    // Hours and minutes in the locale's order and 12/24 h style; some locales' short format
+    // (e.g. "C") carries seconds, which a chat does not need.
+    QString format = QLocale().timeFormat(QLocale::ShortFormat);
+    format.remove(QStringLiteral(":ss"));
+    format.remove(QStringLiteral(".ss"));
+    return QLocale().toString(local(ms).time(), format);
 }
 
 QString TimeFormat::listStamp(qint64 ms, const QDateTime &now)
