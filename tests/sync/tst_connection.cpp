@@ -62,6 +62,16 @@ public:
             }
         });
     }
+    ~FakeServer() override
+    {
+        // The sockets die with `server`, after `sockets`: they must not call back.
+        for (QWebSocket *s : server.findChildren<QWebSocket *>())
+            s->disconnect(this);
+        for (QWebSocket *s : std::as_const(sockets)) {
+            s->disconnect(this);
+            delete s; // accepted sockets have no parent
+        }
+    }
     QUrl url() const
     {
         const QString scheme =
