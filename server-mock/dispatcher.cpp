@@ -9,6 +9,7 @@
 #include "session.h"
 
 #include <QRegularExpression>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using chat::proto::ErrorCode;
@@ -161,9 +162,13 @@ Dispatcher::Flow Dispatcher::onLogin(Session &s, const proto::LoginRequest &f)
 {
     s.setAuthPending(true);
     QPointer<Session> guard(&s);
-    const QString id = f.id, password = f.password, device = f.device;
+    const QString id = f.id, password = f.password, device = f.device, username = f.username;
+    // The peer's address without its port: one address, many connections, one throttle key.
+    const QString peer = s.peer();
+    const QString address = peer.left(peer.lastIndexOf(u':'));
     m_core.store->loginRecord(
-        f.username, &s, [this, guard, id, password, device](Result<LoginRecord> r) {
+        f.username, &s,
+        [this, guard, id, password, device, username, address](Result<LoginRecord> r) {
             if (!r.ok() && r.error().code != ErrorCode::Unauthorized) {
                 failAuth(*guard, id, r.error());
                 return;
@@ -172,18 +177,32 @@ Dispatcher::Flow Dispatcher::onLogin(Session &s, const proto::LoginRequest &f)
             // which usernames exist.
             const LoginRecord rec = r.ok() ? r.value() : LoginRecord{};
             const bool known = r.ok();
-            m_core.hashPool.start([this, guard, id, password, device, rec, known] {
+            m_core.hashPool.start([this, guard, id, password, device, rec, known, username,
+                                   address] {
                 // Computed once, on a pool thread: Argon2id never runs on the network thread.
                 static const QByteArray dummy = crypto::hashPassword(u"not-a-password"_s);
                 const bool ok =
                     crypto::verifyPassword(known ? rec.passwordHash : dummy, password) && known;
-                QMetaObject::invokeMethod(this, [this, guard, id, device, rec, ok] {
+                QMetaObject::invokeMethod(this, [this, guard, id, device, rec, ok, username,
+                                                 address] {
                     if (!guard)
                         return;
                     if (!ok) {
-                        failAuth(
-                            *guard, id,
-                            {ErrorCode::Unauthorized, {}, u"wrong username or password"_s, {}});
+                        // Guessing is slowed, never a correct login: only the wrong answer
+                        // waits, and it reads the same whether or not it was throttled.
+                        const qint64 wait = m_throttle.failed(username, address, m_core.monoMs());
+                        auto answer = [this, guard, id] {
+                            if (guard)
+                                failAuth(*guard, id,
+                                         {ErrorCode::Unauthorized,
+                                          {},
+                                          u"wrong username or password"_s,
+                                          {}});
+                        };
+                        if (wait <= 0)
+                            answer();
+                        else
+                            QTimer::singleShot(wait, this, answer);
                         return;
                     }
                     issueToken(guard, id, rec.user, device);

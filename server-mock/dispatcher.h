@@ -6,6 +6,7 @@
 // their context and guard the session separately.
 #pragma once
 
+#include "loginthrottle.h"
 #include "net/protocol/codec.h"
 #include "store.h"
 
@@ -78,6 +79,7 @@ private:
     void routeMessage(const SendOutcome &out, const Session *except);
 
     ServerCore &m_core;
+    LoginThrottle m_throttle; // failed logins per username and per address
 };
 
 } // namespace chat::server
