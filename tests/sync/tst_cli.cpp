@@ -186,6 +186,33 @@ private Q_SLOTS:
         QVERIFY(outbox.lines.isEmpty());
     }
 
+    void registerThenUseTokenAndIds()
+    {
+        Run reg = cli(base(u"erin"_s) << u"--register"_s << u"sync"_s);
+        QCOMPARE(reg.exitCode, 0);
+        QVERIFY(reg.lines.isEmpty()); // a new account has no conversations
+        // The token kept in the profile is enough now.
+        QStringList noPassword = base(u"erin"_s);
+        noPassword.removeAt(5);
+        noPassword.removeAt(4);
+        Run again = cli(noPassword << u"sync"_s);
+        QCOMPARE(again.exitCode, 0);
+        // Registering the same name again is refused.
+        Run taken = cli(base(u"erin"_s).mid(0, 6) << u"--profile"_s << tmp.filePath(u"other"_s)
+                                                  << u"--register"_s << u"sync"_s);
+        QCOMPARE(taken.exitCode, 4);
+        // A conversation id works as CONVERSATION too.
+        Run sync = cli(base(u"alice"_s) << u"sync"_s);
+        QString teamId;
+        for (const QJsonObject &o : sync.lines)
+            if (o.value("title"_L1).toString() == "Team"_L1)
+                teamId = o.value("conversation_id"_L1).toString();
+        QVERIFY(!teamId.isEmpty());
+        Run send = cli(base(u"alice"_s) << u"send"_s << teamId << u"by id"_s);
+        QCOMPARE(send.exitCode, 0);
+        QCOMPARE(send.lines.constFirst().value("conversation_id"_L1).toString(), teamId);
+    }
+
     void listenPrintsEvents()
     {
         QProcess listen;
