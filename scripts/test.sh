@@ -12,8 +12,12 @@
 # A failed build does not stop the run: ninja keeps going (-k 0) and ctest still runs, so one
 # broken folder shows up as its own failures instead of hiding everyone else's results.
 #
-# Measured on the project machine (2 shared cores, Debian 12), clean clone, deps present:
-#   see the "Total" line printed at the end; last measured: (filled in below)
+# Measured (the "Total" line at the end prints it every run): clean clone, packages present,
+# Debian 12 on 2 cores SHARED with 4 other engineers' builds (load average 11-14):
+#   2026-11-29 03:56  31m45s wall = debug 20m22s (build 14m30s, 37 tests 5m38s) + asan 8m51s
+#                     + fuzz 2m32s; 12m43s of CPU in all (user+sys), so about 10-14 min on
+#                     2 idle cores. Builds dominate; failing tests' timeouts add up to 2 min each.
+#   2026-11-29 03:31  15m53s wall (18 tests, before the desktop client landed)
 set -uo pipefail
 exec </dev/null
 
