@@ -486,6 +486,9 @@ void ChatSession::leaveCurrent()
         }
         if (m_currentId == id)
             closeConversation();
+        // The engine does not store the leave answer yet (the next sync does): take the
+        // conversation off the list now rather than show one the user is no longer in.
+        m_conversations->dropConversation(id);
     });
 }
 

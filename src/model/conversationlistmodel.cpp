@@ -226,6 +226,18 @@ void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
         Q_EMIT totalUnreadChanged();
 }
 
+void ConversationListModel::dropConversation(const QString &conversationId)
+{
+    const int row = rowOf(conversationId);
+    if (row < 0)
+        return;
+    const int oldUnread = totalUnread();
+    removeRow(row);
+    Q_EMIT countChanged();
+    if (oldUnread != totalUnread())
+        Q_EMIT totalUnreadChanged();
+}
+
 void ConversationListModel::onTypingChanged(const QString &conversationId)
 {
     const int row = rowOf(conversationId);

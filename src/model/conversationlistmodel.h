@@ -75,6 +75,9 @@ public:
 
     /// Applies one committed engine transaction in one step.
     void applyBatch(const chat::sync::ChangeBatch &batch);
+    /// Takes a conversation off the list (the user left it) until the engine reports it again
+    /// as one the user belongs to.
+    void dropConversation(const QString &conversationId);
 
 Q_SIGNALS:
     void countChanged();

@@ -284,6 +284,47 @@ private Q_SLOTS:
         QCOMPARE(m->rowForLocalId(id), -1);
     }
 
+    void searchCreateAndLeave()
+    {
+        ChatSession *a = signedIn(u"alice"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(a->connection(), ChatSession::Connection::Online, kTimeout);
+        new QAbstractItemModelTester(a->userSearch(),
+                                     QAbstractItemModelTester::FailureReportingMode::Fatal, a);
+        QSignalSpy searched(a, &ChatSession::userSearchFinished);
+        a->searchUsers(u"da"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(searched.size(), 1, kTimeout);
+        QVERIFY(searched[0][0].toBool());
+        QStringList names;
+        for (int i = 0; i < a->userSearch()->count(); ++i)
+            names << a->userSearch()->nameAt(i);
+        QVERIFY2(names.contains(u"Dave Singh"_s), qPrintable(names.join(u", "_s)));
+        QVERIFY(!names.contains(u"Alice Martin"_s)); // never yourself
+
+        // A direct conversation that exists is returned, not duplicated.
+        QSignalSpy created(a, &ChatSession::conversationCreated);
+        a->createDirect(a->engine()->findConversation(u"bob"_s)->otherUserId);
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 1, kTimeout);
+        QCOMPARE(created[0][0].toString(), a->conversationIdFor(u"bob"_s));
+
+        // A new group appears in the list, with its members.
+        const QString carol = a->engine()->findConversation(u"carol"_s)->otherUserId;
+        const QString bob = a->engine()->findConversation(u"bob"_s)->otherUserId;
+        const int before = a->conversations()->count();
+        a->createGroup(u"Lunch crew"_s, {carol, bob});
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 2, kTimeout);
+        const QString group = created[1][0].toString();
+        QTRY_COMPARE_WITH_TIMEOUT(a->conversations()->count(), before + 1, kTimeout);
+        QVERIFY(a->conversations()->rowOf(group) >= 0);
+        a->openConversation(group);
+        QCOMPARE(a->messages()->title(), u"Lunch crew"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(a->members()->count(), 3, kTimeout);
+
+        // Leaving closes it and takes it off the list.
+        a->leaveCurrent();
+        QTRY_COMPARE_WITH_TIMEOUT(a->currentConversationId(), QString(), kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(a->conversations()->rowOf(group), -1, kTimeout);
+    }
+
     void offlineSendIsKeptAndDeliveredLater()
     {
         ChatSession *a = signedIn(u"alice"_s);
