@@ -4,6 +4,7 @@
 // while the server is down is delivered by a later command.
 #include "cliformat.h"
 #include "net/logging.h"
+#include "searchcommand.h"
 #include "sync/syncengine.h"
 
 #include <QCommandLineParser>
@@ -56,6 +57,13 @@ const char *const kHelp = R"(Commands:
                                for SECONDS.
   outbox                       Print the queued (pending or failed) messages as JSON lines.
                                Works offline.
+  search QUERY [--conversation C] [--limit N]
+                               Search the messages held in the local store (offline, no
+                               server contact) and print up to N (default 50) as JSON lines,
+                               newest first, each with "snippet" and "matches" ([start,
+                               length] in "content"). Every word matches as a prefix, case
+                               and accents ignored ("muller" finds "Müller"); "quoted words"
+                               match as a phrase; no other syntax. C: as for send.
 
 Exit codes:
   0  success
@@ -98,6 +106,7 @@ public:
     { }
 
     SyncEngine engine;
+    QString searchConversation; // search --conversation
 
     int start(const QUrl &server, chat::net::Credentials creds, const SyncEngine::Options &opts)
     {
@@ -113,6 +122,8 @@ public:
             creds.registerAccount = false;
         m_creds = creds;
 
+        if (m_command == "search"_L1)
+            return chat::cli::runSearch(engine, m_args.at(0), searchConversation, m_limit);
         if (m_command == "outbox"_L1) {
             for (const LocalMessage &m : engine.outbox())
                 printLine(messageJson(m, engine));
@@ -427,16 +438,18 @@ int main(int argc, char **argv)
                                    u"Create the account first (no token stored yet)."_s);
     QCommandLineOption caOpt(
         u"ca-file"_s, u"wss: trust this PEM certificate (self-signed servers)."_s, u"FILE"_s);
-    QCommandLineOption limitOpt(u"limit"_s, u"history: number of messages (default 50)."_s, u"N"_s,
-                                u"50"_s);
+    QCommandLineOption limitOpt(u"limit"_s, u"history, search: number of messages (default 50)."_s,
+                                u"N"_s, u"50"_s);
     QCommandLineOption forOpt(u"for"_s, u"listen: stop after SECONDS."_s, u"SECONDS"_s);
     QCommandLineOption timeoutOpt(u"timeout"_s,
                                   u"sync, send, history: give up waiting for the server after "
                                   "SECONDS (default 20)."_s,
                                   u"SECONDS"_s, u"20"_s);
+    QCommandLineOption conversationOpt(u"conversation"_s, u"search: only this conversation."_s,
+                                       u"C"_s);
     p.addOptions({serverOpt, userOpt, passOpt, profileOpt, registerOpt, caOpt, limitOpt, forOpt,
-                  timeoutOpt});
-    p.addPositionalArgument(u"command"_s, u"sync | send | history | listen | outbox"_s);
+                  timeoutOpt, conversationOpt});
+    p.addPositionalArgument(u"command"_s, u"sync | send | history | listen | outbox | search"_s);
     p.addPositionalArgument(u"args"_s, u"Command arguments (see below)."_s, u"[args...]"_s);
 
     if (!p.parse(app.arguments())) {
@@ -458,8 +471,8 @@ int main(int argc, char **argv)
     }
     const QString command = pos.first();
     const QStringList args = pos.mid(1);
-    const QHash<QString, int> arity{
-        {u"sync"_s, 0}, {u"send"_s, 2}, {u"history"_s, 1}, {u"listen"_s, 0}, {u"outbox"_s, 0}};
+    const QHash<QString, int> arity{{u"sync"_s, 0},   {u"send"_s, 2},   {u"history"_s, 1},
+                                    {u"listen"_s, 0}, {u"outbox"_s, 0}, {u"search"_s, 1}};
     if (!arity.contains(command)) {
         err(u"unknown command \""_s + command + u"\"; see --help"_s);
         return ExitUsage;
@@ -523,6 +536,7 @@ int main(int argc, char **argv)
         std::signal(SIGTERM, onSignal);
     }
     Cli cli(command, args, limit, forSeconds, timeout * 1000);
+    cli.searchConversation = p.value(conversationOpt);
     QSocketNotifier sn(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&sn, &QSocketNotifier::activated, &cli, [&cli] { cli.stop(); });
 
