@@ -72,7 +72,9 @@ int main(int argc, char *argv[])
         u"Chat, the offline-first desktop client.\n\n"
         "Several instances can run side by side with different --profile folders. Without "
         "--username/--password the remembered account of the profile is resumed (its token "
-        "is kept in the system keychain). With them, the app signs in for this run only."_s);
+        "is kept in the system keychain). With them, the app signs in for this run only.\n\n"
+        "Exit codes: 0 success, 2 bad arguments or unusable profile folder, 3 the screenshot "
+        "could not be written."_s);
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption serverOpt(u"server"_s, u"Server address, e.g. ws://127.0.0.1:8080."_s,
