@@ -172,6 +172,18 @@ void SyncEngine::disconnectFromServer()
     d->conn->close();
 }
 
+void SyncEngine::logout(QObject *context, std::function<void(const Status &)> callback)
+{
+    QPointer<QObject> ctx(context);
+    const bool hasCtx = context != nullptr;
+    d->conn->request(LogoutRequest{}, this, [this, ctx, hasCtx, callback](const Reply &r) {
+        d->conn->close();
+        if (hasCtx && !ctx)
+            return;
+        callback(r.ok() ? Status() : Status(fromReply(r)));
+    });
+}
+
 SyncEngine::State SyncEngine::state() const
 {
     return d->state;

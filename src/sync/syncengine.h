@@ -74,6 +74,10 @@ public:
     void connectToServer(const QUrl &server, const chat::net::Credentials &credentials,
                          const Options &options);
     void disconnectFromServer();
+    // Sign out: revoke the session token on the server (`logout`), then stay offline. The
+    // local store stays open (closeAccount() closes it). `callback` gets Offline if there was
+    // no link, in which case the token was not revoked.
+    void logout(QObject *context, std::function<void(const Status &)> callback);
 
     State state() const;
     bool isOnline() const { return state() == State::Online; }

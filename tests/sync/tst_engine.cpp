@@ -523,6 +523,28 @@ private Q_SLOTS:
         QVERIFY(removed);
     }
 
+    void logoutRevokesTheToken()
+    {
+        auto alice = online(u"alice"_s);
+        QVERIFY(alice);
+        const QString token = alice->token();
+        QVERIFY(!token.isEmpty());
+        std::optional<Status> done;
+        alice->logout(this, [&](const Status &s) { done = s; });
+        QTRY_VERIFY_WITH_TIMEOUT(done.has_value(), 20000);
+        QVERIFY(done->ok());
+        QCOMPARE(alice->state(), SyncEngine::State::Offline);
+        QVERIFY(!alice->connection()->reconnectPending());
+        // The old token no longer opens a session.
+        QSignalSpy failed(alice.get(), &SyncEngine::authFailed);
+        chat::net::Credentials byToken;
+        byToken.username = u"alice"_s;
+        byToken.token = token;
+        alice->connectToServer(byToken);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 20000);
+        QVERIFY(!alice->isOnline());
+    }
+
     void typingAndPresence()
     {
         auto alice = online(u"alice"_s);
