@@ -6,7 +6,7 @@
 #
 #   scripts/bench-all.sh                 # every stage (about 30-40 minutes on 2 busy cores)
 #   scripts/bench-all.sh throughput latency   # only these stages
-# Stages: throughput latency fanout catchup connections eventloop server19k client plot
+# Stages: throughput latency fanout catchup connections eventloop server19k client engine plot
 # Environment: BUILD (default build-bench-rel), OUT (default docs/perf), CATCHUP_MESSAGES,
 # LOOP_COUNTS (event-loop sweep, default "1000 5000 10000 19000").
 # Everything runs on 127.0.0.1 with temporary data directories that are removed afterwards.
@@ -16,13 +16,13 @@ BUILD=${BUILD:-$ROOT/build-bench-rel}
 OUT=${OUT:-$ROOT/docs/perf}
 mkdir -p "$OUT"
 STAGES=("$@")
-[ ${#STAGES[@]} -eq 0 ] && STAGES=(throughput latency fanout catchup connections eventloop server19k client plot)
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(throughput latency fanout catchup connections eventloop server19k client engine plot)
 want() { local s; for s in "${STAGES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHAT_BUILD_DESKTOP=OFF
 fi
-ninja -C "$BUILD" chat-server chat-bench bench-echo-server chat-bench-client
+ninja -C "$BUILD" chat-server chat-bench bench-echo-server chat-bench-client chat-bench-engine
 "$ROOT/scripts/bench-peer-install.sh"
 export QT_LOGGING_RULES="chat.server.*.info=false"
 B="$BUILD/bin/chat-bench"
@@ -65,6 +65,11 @@ fi
 if want client; then
     log "client (LocalStore)"
     "$BUILD/bin/chat-bench-client" --out "$OUT/localstore.json" > /dev/null || true
+fi
+if want engine; then
+    log "engine catch-up"
+    "$BUILD/bin/chat-bench-engine" --messages "${CATCHUP_MESSAGES:-100000}" --conversations 500 \
+        --server-bin "$BUILD/bin/chat-server" --out "$OUT/engine-catchup.json" > /dev/null || true
 fi
 if want plot; then
     log plot
