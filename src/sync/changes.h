@@ -98,8 +98,17 @@ struct HistoryState {
 
 struct MessageChange {
     enum class Kind { Inserted, Updated, Removed };
+    // Where the change came from. For notifications: a Push or Sync insert is news, a
+    // History insert is old messages being filled in (a gap or scrolling back).
+    enum class Origin {
+        Local,   // this device: send, retry, discard, ack, receipts
+        Push,    // a live `message` push
+        Sync,    // a catch-up page after (re)connecting
+        History, // a history fetch (gap fill, loadOlder/loadAround/loadAll)
+    };
     Kind kind = Kind::Inserted;
     LocalMessage message; // for Removed only localId/conversationId/seq are meaningful
+    Origin origin = Origin::Local;
 };
 
 struct ConversationChange {
@@ -119,9 +128,10 @@ struct ChangeBatch {
 
     bool isEmpty() const { return conversations.isEmpty() && messages.isEmpty(); }
     void add(const ConversationChange &c) { conversations.append(c); }
-    void add(MessageChange::Kind kind, const LocalMessage &m)
+    void add(MessageChange::Kind kind, const LocalMessage &m,
+             MessageChange::Origin origin = MessageChange::Origin::Local)
     {
-        messages[m.conversationId].append(MessageChange{kind, m});
+        messages[m.conversationId].append(MessageChange{kind, m, origin});
     }
     void merge(const ChangeBatch &other);
 };

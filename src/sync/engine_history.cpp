@@ -192,7 +192,7 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
     Status s = tx.begin();
     int inserted = 0;
     if (s) {
-        auto ins = storeMessages(h->messages, batch);
+        auto ins = storeMessages(MessageChange::Origin::History, h->messages, batch);
         if (ins)
             inserted = int(ins.value().inserted.size() + ins.value().confirmed.size());
         else

@@ -580,7 +580,7 @@ void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
         recent.append(cs.recent);
     }
     if (s) {
-        auto ins = storeMessages(recent, batch);
+        auto ins = storeMessages(MessageChange::Origin::Sync, recent, batch);
         if (!ins)
             s = ins.error();
     }
@@ -621,16 +621,17 @@ void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
     }
 }
 
-Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(const QList<Message> &msgs,
+Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(MessageChange::Origin origin,
+                                                                    const QList<Message> &msgs,
                                                                     ChangeBatch &batch)
 {
     auto ins = store->insertMessages(msgs, myUserId);
     if (!ins)
         return ins;
     for (const LocalMessage &m : ins.value().inserted)
-        batch.add(MessageChange::Kind::Inserted, m);
+        batch.add(MessageChange::Kind::Inserted, m, origin);
     for (const LocalMessage &m : ins.value().confirmed)
-        batch.add(MessageChange::Kind::Updated, m);
+        batch.add(MessageChange::Kind::Updated, m, origin);
     return ins;
 }
 
@@ -710,7 +711,7 @@ void SyncEnginePrivate::processQueuedPushes()
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
     if (s) {
-        auto ins = storeMessages(msgs, batch);
+        auto ins = storeMessages(MessageChange::Origin::Push, msgs, batch);
         if (!ins)
             s = ins.error();
     }

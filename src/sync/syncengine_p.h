@@ -52,7 +52,8 @@ public:
                                 const QSet<QString> &inserted = {});
     // Adds Updated changes for own messages in the given seq ranges (ticks may have moved).
     void addTickChanges(ChangeBatch &batch, const QHash<QString, SeqRange> &ranges);
-    Expected<LocalStore::InsertResult> storeMessages(const QList<chat::proto::Message> &msgs,
+    Expected<LocalStore::InsertResult> storeMessages(MessageChange::Origin origin,
+                                                     const QList<chat::proto::Message> &msgs,
                                                      ChangeBatch &batch);
 
     // --- sending, receipts, typing (engine_send.cpp)

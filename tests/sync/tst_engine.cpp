@@ -332,11 +332,22 @@ private Q_SLOTS:
             QVERIFY(bob->send(conv, u"lost "_s + QString::number(i)));
         QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 5, 20000);
         QVERIFY(admin.clearFaults());
+        QHash<qint64, MessageChange::Origin> origins;
+        connect(alice.get(), &SyncEngine::changes, this, [&](const ChangeBatch &b) {
+            for (const MessageChange &c : b.messages.value(conv))
+                if (c.kind == MessageChange::Kind::Inserted)
+                    origins.insert(c.message.seq, c.origin);
+        });
         QVERIFY(bob->send(conv, u"arrives"_s)); // seq 7 reaches alice: 2..6 is a gap
         QTRY_COMPARE_WITH_TIMEOUT(allMessages(*alice, conv).size(), 7, 20000);
         QVERIFY(alice->gaps(conv).isEmpty());
         QVERIFY(contiguousAscending(allMessages(*alice, conv)));
         QCOMPARE(allMessages(*alice, conv).constLast().content, u"arrives"_s);
+        // The change feed says which is news and which was filled in.
+        QCOMPARE(origins.value(7), MessageChange::Origin::Push);
+        for (qint64 seq = 2; seq <= 6; ++seq)
+            QCOMPARE(origins.value(seq, MessageChange::Origin::Local),
+                     MessageChange::Origin::History);
     }
 
     void loadOlderFetchesOnlyWhatIsMissing()
