@@ -398,7 +398,11 @@ bool Connection::sendRaw(const QByteArray &utf8)
 {
     if (!m_socket)
         return false;
-    qCDebug(lcNetWs) << "out:" << utf8.left(300);
+    // Credentials never reach a log: a frame carrying a password or a token is not shown.
+    if (utf8.contains("\"password\"") || utf8.contains("\"token\""))
+        qCDebug(lcNetWs) << "out: a frame with credentials (not logged)," << utf8.size() << "bytes";
+    else
+        qCDebug(lcNetWs) << "out:" << utf8.left(300);
     return m_socket->sendTextMessage(QString::fromUtf8(utf8)) > 0 || utf8.isEmpty();
 }
 
