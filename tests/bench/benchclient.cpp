@@ -58,6 +58,20 @@ BenchClient::BenchClient(QObject *parent) : QObject(parent)
                     m_state = State::Closed;
             });
     connect(&m_ws, &QWebSocket::textMessageReceived, this, &BenchClient::onText);
+    // Long setups (registering 1000 users with a memory-hard hash takes minutes) must not
+    // let early connections fall silent past the server's heartbeat deadline.
+    m_keepAlive.setInterval(5000);
+    m_keepAlive.setTimerType(Qt::VeryCoarseTimer);
+    connect(&m_keepAlive, &QTimer::timeout, this, [this] {
+        if (authed && m_state == State::Open && nowNs() - m_lastSendNs > 15000000000LL)
+            ping();
+    });
+    m_keepAlive.start();
+}
+
+void BenchClient::touch()
+{
+    m_lastSendNs = nowNs();
 }
 
 BenchClient::~BenchClient()
@@ -85,6 +99,7 @@ QString BenchClient::nextRequestId()
 
 void BenchClient::sendRaw(const QString &text)
 {
+    touch();
     m_ws.sendTextMessage(text);
 }
 
@@ -92,6 +107,7 @@ qint64 BenchClient::sendMessage(const QString &conversationId, const QString &pa
 {
     const qint64 n = ++m_nextSend;
     const qint64 t = nowNs();
+    m_lastSendNs = t;
     m_sendTimes.insert(n, t);
     const QString sn = QString::number(n);
     m_ws.sendTextMessage(u"{\"type\":\"send\",\"id\":\"s"_s + sn + u"\",\"conversation_id\":\""_s
@@ -103,6 +119,7 @@ qint64 BenchClient::sendMessage(const QString &conversationId, const QString &pa
 
 void BenchClient::ping()
 {
+    touch();
     // ts in microseconds: a JSON number a JavaScript peer holds exactly.
     m_ws.sendTextMessage(u"{\"type\":\"ping\",\"ts\":"_s + QString::number(nowNs() / 1000) + u'}');
 }

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -68,7 +69,11 @@ private:
     QString nextRequestId();
     void onText(const QString &text);
 
+    void touch();
+
     QWebSocket m_ws;
+    QTimer m_keepAlive; // a ping after 15 s without sending: servers close silent links at 2 × 30 s
+    qint64 m_lastSendNs = 0;
     State m_state = State::Idle;
     QString m_error;
     QHash<QString, Answer> m_waiting;
