@@ -188,8 +188,18 @@ bool ChatServer::start(QString *errorMessage)
         m_tcp->setListenBacklogSize(cfg.maxPendingConnections);
         m_tcp->setMaxPendingConnections(cfg.maxPendingConnections);
         connect(m_tcp, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_tcp->nextPendingConnection())
+            while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
+                // handleConnection() skips QWebSocketServer's handshake timeout (it is only
+                // started for its own listener), so a peer dribbling its upgrade request would
+                // hold the socket forever (slowloris). Start the same timer: a child named
+                // "handshakeTimer", which QWebSocketServer deletes once the upgrade succeeds.
+                auto *deadline = new QTimer(s);
+                deadline->setSingleShot(true);
+                deadline->setObjectName(u"handshakeTimer"_s);
+                connect(deadline, &QTimer::timeout, s, [s] { s->abort(); });
+                deadline->start(m_server->handshakeTimeoutMS());
                 m_server->handleConnection(s);
+            }
         });
         listening = m_tcp->listen(cfg.host, cfg.port);
         listenError = m_tcp->errorString();
