@@ -19,6 +19,8 @@ namespace chat::server {
 namespace {
 quint64 g_serial = 0;
 constexpr size_t kMaxQueuedFrames = 5000; // a client that far ahead is flooding
+// Unsent bytes per connection (beyond what the kernel holds): a few full sync pages.
+constexpr qint64 kMaxSendBufferBytes = 8 * 1024 * 1024;
 } // namespace
 
 Session::Session(QWebSocket *socket, ServerCore &core, QObject *parent)
@@ -261,6 +263,14 @@ void Session::writeOut(const QString &frame, OutKind)
         return;
     m_ws->sendTextMessage(frame);
     ++m_core.counters.framesOut;
+    // A peer that does not read makes every frame for it pile up in our memory: past the cap
+    // it is cut (no close frame could get through anyway); a real client resyncs on reconnect.
+    if (m_ws->bytesToWrite() > kMaxSendBufferBytes) {
+        qCInfo(lcServerSession) << peer() << "does not read:" << m_ws->bytesToWrite()
+                                << "bytes unsent, closing";
+        abortNow();
+        return;
+    }
     if (m_framesUntilClose > 0 && --m_framesUntilClose == 0) {
         qCInfo(lcServerSession) << peer() << "close_after_frames fault: aborting";
         m_ws->flush();
