@@ -1,0 +1,37 @@
+// ServerProcess: chat-server as a real child process on a fixed loopback port, so a test can
+// SIGKILL it, SIGSTOP/SIGCONT it and start it again on the same port and data folder.
+#pragma once
+
+#include <QProcess>
+#include <QStringList>
+#include <QUrl>
+
+namespace chat::reliability {
+
+class ServerProcess
+{
+public:
+    ServerProcess(QString binary, QString dataDir, QStringList extraArgs = {});
+    ~ServerProcess();
+    bool start(QString *error); // waits for "listening"; the first start picks the port
+    void sigkill();
+    void sigstop();
+    void sigcont();
+    bool isRunning() const { return m_proc.state() == QProcess::Running; }
+    bool isStopped() const { return m_stopped; }
+    quint16 port() const { return m_port; }
+    QUrl url() const;
+    // Everything the server wrote so far (stdout and stderr, all lives).
+    QByteArray output();
+    static quint16 freePort();
+
+private:
+    QString m_binary, m_dataDir;
+    QStringList m_extra;
+    QProcess m_proc;
+    quint16 m_port = 0;
+    bool m_stopped = false;
+    QByteArray m_output;
+};
+
+} // namespace chat::reliability
