@@ -81,6 +81,10 @@ AdminClient::AdminClient(const QUrl &url)
                          if (!id.isEmpty())
                              m_answers.insert(id, o);
                      });
+    QObject::connect(&m_ping, &QTimer::timeout, &m_socket, [this] {
+        m_socket.sendTextMessage(compact({{"type"_L1, u"ping"_s}}));
+    });
+    m_ping.start(5000);
     m_socket.open(url);
     if (!spinUntil([this] { return m_socket.state() == QAbstractSocket::ConnectedState; }, 20000))
         return;

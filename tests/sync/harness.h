@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <functional>
@@ -57,6 +58,7 @@ public:
 
 private:
     QWebSocket m_socket;
+    QTimer m_ping; // a silent session is closed after 2 x heartbeat_ms, admin ones too
     QHash<QString, QJsonObject> m_answers;
     int m_next = 0;
     bool m_ok = false;
