@@ -320,11 +320,19 @@ void Connection::onDisconnected()
         return;
     const QString reason = u"closed by server ("_s + QString::number(m_socket->closeCode())
                            + u") "_s + m_socket->closeReason();
-    const bool wasAuthenticating = m_state == State::Authenticating;
-    const int code = m_socket->closeCode();
-    if (wasAuthenticating && code == CloseCode::Unauthorized && m_state != State::Online) {
-        // Handled by the error frame normally; a bare 4001 means the same.
+    if (m_state == State::Authenticating && m_socket->closeCode() == CloseCode::Unauthorized) {
+        // Normally an `error unauthorized` frame comes first and is handled there; a bare
+        // 4001 means the same: the credentials just tried were refused.
         qCInfo(lcNetWs) << "closed 4001 while authenticating";
+        const Credentials &c = m_options.credentials;
+        if (m_triedTokenThisAttempt && !c.password.isEmpty() && !c.registerAccount) {
+            m_options.credentials.token.clear(); // the next attempt logs in
+        } else {
+            m_wanted = false;
+            teardown(reason, false);
+            Q_EMIT authFailed(u"credentials refused"_s);
+            return;
+        }
     }
     teardown(reason, true);
 }

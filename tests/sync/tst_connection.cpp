@@ -36,6 +36,7 @@ public:
     bool answerPings = true;
     bool ignoreRequests = false;
     bool closeOnConnect = false;
+    bool bareCloseOnToken = false; // close 4001 on `auth` without an error frame
     qint64 heartbeatMs = 30000;
 
     explicit FakeServer(const std::optional<QSslConfiguration> &tls = std::nullopt)
@@ -105,7 +106,9 @@ public:
                      {"code"_L1, u"unauthorized"_s},
                      {"message"_L1, u"bad credentials"_s}});
         };
-        if (type == "auth"_L1)
+        if (type == "auth"_L1 && bareCloseOnToken)
+            s->close(QWebSocketProtocol::CloseCode(4001), u"unauthorized"_s);
+        else if (type == "auth"_L1)
             acceptToken ? authOk() : refuse();
         else if (type == "login"_L1)
             acceptPassword ? authOk() : refuse();
@@ -148,6 +151,32 @@ private Q_SLOTS:
         QCOMPARE(c.token(), u"tok-new"_s);
         QCOMPARE(c.user().username, u"alice"_s);
         QCOMPARE(c.state(), Connection::State::Online);
+    }
+
+    void bareCloseOnTokenFallsBackToLogin()
+    {
+        FakeServer fake;
+        fake.bareCloseOnToken = true;
+        Connection c;
+        QSignalSpy auths(&c, &Connection::authenticated);
+        auto o = options(fake.url());
+        o.credentials.token = u"revoked"_s;
+        c.open(o);
+        QTRY_COMPARE_WITH_TIMEOUT(auths.size(), 1, 10000);
+        QCOMPARE(fake.received, (QStringList{u"auth"_s, u"login"_s}));
+        QCOMPARE(fake.connections, 2);
+        // Without a password there is nothing left to try: a permanent failure, no loop.
+        FakeServer strict;
+        strict.bareCloseOnToken = true;
+        Connection t;
+        QSignalSpy failed(&t, &Connection::authFailed);
+        auto tokenOnly = options(strict.url());
+        tokenOnly.credentials.password.clear();
+        tokenOnly.credentials.token = u"revoked"_s;
+        t.open(tokenOnly);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QVERIFY(!t.reconnectPending());
+        QCOMPARE(strict.connections, 1);
     }
 
     void badPasswordIsPermanent()
