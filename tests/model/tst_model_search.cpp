@@ -1,0 +1,186 @@
+// SearchResultsModel under QAbstractItemModelTester against a real ChatSession, SyncEngine and
+// in-process server: results newest first with highlighted snippets, paging with fetchMore,
+// the conversation filter, live updates when matching messages arrive, hostile queries,
+// jump to a hit whose context is not stored yet (MessageListModel::loadAround), jump to date
+// and unread mentions.
+#include "desktopharness.h"
+#include "model/messagelistmodel.h"
+#include "model/searchresultsmodel.h"
+#include "sync/syncengine.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using chat::model::ChatSession;
+using chat::model::MessageListModel;
+using chat::model::SearchResultsModel;
+
+namespace {
+constexpr int kTimeout = 20000;
+
+QVariant roleAt(const QAbstractItemModel *m, int row, int role)
+{
+    return m->data(m->index(row, 0), role);
+}
+} // namespace
+
+class TestModelSearch : public QObject
+{
+    Q_OBJECT
+
+    DesktopHarness *h = nullptr;
+
+    ChatSession *online(const QString &user)
+    {
+        ChatSession *s = h->signedInSession(user);
+        if (!QTest::qWaitFor(
+                [&] {
+                    return s->connection() == ChatSession::Connection::Online
+                           && s->engine()->isCaughtUp();
+                },
+                kTimeout))
+            return nullptr;
+        return s;
+    }
+
+    // The peer's engine has caught up (its conversations are known): peerSend() can work.
+    bool bobKnowsTeam()
+    {
+        return QTest::qWaitFor(
+            [&] {
+                return h->peer(u"bob"_s) && h->peer(u"bob"_s)->findConversation(u"Team"_s)
+                       && h->peer(u"bob"_s)->findConversation(u"alice"_s);
+            },
+            kTimeout);
+    }
+
+    SearchResultsModel *model(ChatSession *s)
+    {
+        auto *m = new SearchResultsModel(s);
+        new QAbstractItemModelTester(m, QAbstractItemModelTester::FailureReportingMode::QtTest, m);
+        m->setSession(s);
+        return m;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        h = new DesktopHarness(this);
+        QVERIFY2(h->startServer(), qPrintable(h->lastError()));
+    }
+
+    void resultsPagesAndJump()
+    {
+        ChatSession *alice = online(u"alice"_s);
+        QVERIFY(alice);
+        const QString ab = alice->engine()->findConversation(u"bob"_s)->conversationId;
+        SearchResultsModel *m = model(alice);
+        m->setQuery(u"history mess"_s);
+        // Catch-up stored the newest page only: those are the hits so far.
+        const int firstCount = m->count();
+        QVERIFY(firstCount > 0 && firstCount < DesktopHarness::kLongHistory);
+        QVERIFY(!m->canFetchMore({}));
+        QVERIFY(roleAt(m, 0, SearchResultsModel::SnippetHtmlRole)
+                    .toString()
+                    .startsWith(u"<b>history</b> <b>message</b> "_s));
+        QCOMPARE(roleAt(m, 0, SearchResultsModel::ConversationIdRole).toString(), ab);
+        QCOMPARE(roleAt(m, 0, SearchResultsModel::ConversationTitleRole).toString(),
+                 u"Bob Keller"_s);
+        for (int row = 1; row < m->count(); ++row)
+            QVERIFY(roleAt(m, row - 1, SearchResultsModel::TimestampRole).toLongLong()
+                    >= roleAt(m, row, SearchResultsModel::TimestampRole).toLongLong());
+
+        // A message far back, stored alone (as if from a notification): found, context not.
+        QSignalSpy loaded(alice->engine(), &chat::sync::SyncEngine::historyLoaded);
+        QVERIFY(!alice->engine()->loadAround(ab, 7, 0));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kTimeout);
+        m->setQuery(u"\"history message 7\""_s);
+        QTRY_COMPARE_WITH_TIMEOUT(m->count(), 1, kTimeout);
+        const QVariantMap hit = m->hitAt(0);
+        QCOMPARE(hit.value(u"seq"_s).toLongLong(), 7);
+        QCOMPARE(roleAt(m, 0, SearchResultsModel::SenderNameRole).toString(), u"Bob Keller"_s);
+
+        // Enter on the hit: open its conversation and load around it (from the server).
+        alice->openConversation(hit.value(u"conversationId"_s).toString());
+        MessageListModel *messages = alice->messages();
+        new QAbstractItemModelTester(
+            messages, QAbstractItemModelTester::FailureReportingMode::QtTest, messages);
+        QSignalSpy ready(messages, &MessageListModel::rowReady);
+        messages->loadAround(7);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, kTimeout);
+        QCOMPARE(ready.constFirst().at(0).toLongLong(), 7);
+        QVERIFY(ready.constFirst().at(1).toInt() >= 0);
+        QVERIFY(messages->rowForSeq(7) >= 0);
+        // Context on both sides came along.
+        QCOMPARE(alice->engine()->messagesInRange(ab, 2, 12).size(), 11);
+
+        // Now everything: pages of 50 through fetchMore.
+        QVERIFY(!alice->engine()->loadAll(ab));
+        QTRY_VERIFY_WITH_TIMEOUT(alice->engine()->gaps(ab).isEmpty(), kTimeout);
+        m->setQuery(u"history"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(m->count(), SearchResultsModel::kPageSize, kTimeout);
+        QVERIFY(m->canFetchMore({}));
+        while (m->canFetchMore({}))
+            m->fetchMore({});
+        QCOMPARE(m->count(), DesktopHarness::kLongHistory);
+    }
+
+    void filterLiveUpdatesAndHostileText()
+    {
+        ChatSession *alice = online(u"alice"_s);
+        QVERIFY(alice && h->peerOnline(u"bob"_s));
+        const QString team = alice->engine()->findConversation(u"Team"_s)->conversationId;
+        SearchResultsModel *m = model(alice);
+        QSignalSpy counts(m, &SearchResultsModel::countChanged);
+        m->setConversationId(team);
+        m->setQuery(u"koln"_s);
+        QCOMPARE(m->count(), 0);
+        QVERIFY(bobKnowsTeam());
+        QVERIFY(h->peerSend(u"bob"_s, u"Team"_s, u"Treffen in Köln"_s));
+        QVERIFY(h->peerSend(u"bob"_s, u"alice"_s, u"Köln, direct"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(m->count(), 1, kTimeout);
+        QVERIFY(counts.size() >= 1);
+        QCOMPARE(roleAt(m, 0, SearchResultsModel::SnippetHtmlRole).toString(),
+                 u"Treffen in <b>Köln</b>"_s);
+        m->setConversationId({});
+        QTRY_COMPARE_WITH_TIMEOUT(m->count(), 2, kTimeout);
+
+        for (const QString &q : {u"NEAR(\"a"_s, u"*"_s, u"(((("_s, u"OR AND"_s, u"<b>"_s}) {
+            m->setQuery(q);
+            QVERIFY(m->errorText().isEmpty());
+        }
+        m->setQuery(u"  "_s);
+        QVERIFY(!m->searchable());
+        QCOMPARE(m->count(), 0);
+    }
+
+    void dateAndMentions()
+    {
+        ChatSession *alice = online(u"alice"_s);
+        QVERIFY(alice && h->peerOnline(u"bob"_s));
+        const QString team = alice->engine()->findConversation(u"Team"_s)->conversationId;
+        SearchResultsModel *m = model(alice);
+        const qint64 before = alice->engine()->conversation(team)->lastSeq;
+        QVERIFY(bobKnowsTeam());
+        QVERIFY(h->peerSend(u"bob"_s, u"Team"_s, u"@alice can you look?"_s));
+        QVERIFY(h->peerSend(u"bob"_s, u"Team"_s, u"nothing for you"_s));
+        QVERIFY(h->peerSend(u"bob"_s, u"Team"_s, u"Alice Martin knows"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(alice->engine()->conversation(team)->lastSeq, before + 3,
+                                  kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m->unreadMentions(team), (QList<qint64>{before + 1, before + 3}),
+                                  kTimeout);
+
+        const auto stored = alice->engine()->messages(team, 0, 100);
+        QVERIFY(!stored.isEmpty());
+        // Before everything: the first stored message; far ahead: the newest one.
+        QCOMPARE(m->seqForDate(team, QDate(2000, 1, 1)), stored.constFirst().seq);
+        QCOMPARE(m->seqForDate(team, QDate::currentDate().addYears(5)), stored.constLast().seq);
+        QCOMPARE(m->seqForDate(team, QDate::currentDate()), stored.constFirst().seq);
+        QCOMPARE(m->seqForDate(u"no such conversation"_s, QDate::currentDate()), 0);
+    }
+};
+
+QTEST_MAIN(TestModelSearch)
+#include "tst_model_search.moc"
