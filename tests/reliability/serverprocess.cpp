@@ -9,8 +9,8 @@ using namespace Qt::StringLiterals;
 
 namespace chat::reliability {
 
-ServerProcess::ServerProcess(QString binary, QString dataDir, QStringList extraArgs)
-    : m_binary(std::move(binary)), m_dataDir(std::move(dataDir)), m_extra(std::move(extraArgs))
+ServerProcess::ServerProcess(QStringList command, QString dataDir, QStringList extraArgs)
+    : m_command(std::move(command)), m_dataDir(std::move(dataDir)), m_extra(std::move(extraArgs))
 {
     m_proc.setProcessChannelMode(QProcess::MergedChannels);
 }
@@ -53,12 +53,14 @@ bool ServerProcess::start(QString *error)
         m_port = freePort();
     output();
     const QStringList args =
-        QStringList{u"--listen"_s, u"127.0.0.1:%1"_s.arg(m_port), u"--data"_s, m_dataDir} + m_extra;
+        m_command.mid(1)
+        + QStringList{u"--listen"_s, u"127.0.0.1:%1"_s.arg(m_port), u"--data"_s, m_dataDir}
+        + m_extra;
     // The port of a killed server can take a moment to be free again: retry a few times.
     for (int attempt = 0; attempt < 20; ++attempt) {
-        m_proc.start(m_binary, args);
+        m_proc.start(m_command.first(), args);
         if (!m_proc.waitForStarted(10000)) {
-            *error = u"cannot start %1: %2"_s.arg(m_binary, m_proc.errorString());
+            *error = u"cannot start %1: %2"_s.arg(m_command.first(), m_proc.errorString());
             return false;
         }
         m_stopped = false;

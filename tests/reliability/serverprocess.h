@@ -11,7 +11,10 @@ namespace chat::reliability {
 class ServerProcess
 {
 public:
-    ServerProcess(QString binary, QString dataDir, QStringList extraArgs = {});
+    // `command`: chat-server's path, or a launcher and its arguments ending with that path
+    // (e.g. fiu-run -x chat-server). The process id is the server's (launchers exec).
+    ServerProcess(QStringList command, QString dataDir, QStringList extraArgs = {});
+    qint64 pid() const { return m_proc.processId(); }
     ~ServerProcess();
     bool start(QString *error); // waits for "listening"; the first start picks the port
     void sigkill();
@@ -26,7 +29,8 @@ public:
     static quint16 freePort();
 
 private:
-    QString m_binary, m_dataDir;
+    QStringList m_command;
+    QString m_dataDir;
     QStringList m_extra;
     QProcess m_proc;
     quint16 m_port = 0;

@@ -336,7 +336,7 @@ private Q_SLOTS:
                      .toJson());
         fx.close();
         m_server = std::make_unique<ServerProcess>(
-            QStringLiteral(CHAT_SERVER_BIN), m_tmp.filePath(u"server"_s),
+            QStringList{QStringLiteral(CHAT_SERVER_BIN)}, m_tmp.filePath(u"server"_s),
             QStringList{u"--fixture"_s, fx.fileName(), u"--admin-token"_s,
                         chat::test::TestServer::adminToken(), u"--heartbeat-ms"_s, u"2000"_s});
         QString err;
