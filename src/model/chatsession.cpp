@@ -511,6 +511,9 @@ void ChatSession::onChanges(const chat::sync::ChangeBatch &batch)
             const auto &m = ch.message;
             if (ch.kind != chat::sync::MessageChange::Kind::Inserted || m.isPending())
                 continue;
+            // Scrolling back or filling a gap brings old messages, not news.
+            if (ch.origin == chat::sync::MessageChange::Origin::History)
+                continue;
             if (!conv)
                 conv = m_engine->conversation(it.key());
             if (!conv || m.seq <= conv->readSeq)
