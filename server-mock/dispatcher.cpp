@@ -57,7 +57,8 @@ Dispatcher::Lane Dispatcher::laneOf(const proto::ClientFrame &f)
 {
     if (std::holds_alternative<proto::SendRequest>(f)
         || std::holds_alternative<proto::DeliveredRequest>(f)
-        || std::holds_alternative<proto::ReadRequest>(f))
+        || std::holds_alternative<proto::ReadRequest>(f)
+        || std::holds_alternative<proto::AdminInjectRequest>(f))
         return Lane::Pipelined;
     if (std::holds_alternative<proto::Ping>(f) || std::holds_alternative<proto::TypingRequest>(f))
         return Lane::Detached;

@@ -52,6 +52,7 @@ QString Session::peer() const
 void Session::becomeUser(const proto::User &user, const QByteArray &tokenHash)
 {
     m_state = State::User;
+    m_lastHeard = m_core.monoMs();
     m_user = user;
     m_tokenHash = tokenHash;
     m_core.router->attach(this);
@@ -162,7 +163,9 @@ void Session::checkDeadlines(qint64 nowMono)
         closeWith(CloseCode::Unauthorized, u"not authenticated in time"_s);
         return;
     }
-    if (nowMono - m_lastHeard >= 2LL * m_core.config.heartbeatMs) {
+    // While we hash its password the client waits for us, and it learns heartbeat_ms only
+    // from auth_ok: its silence starts counting then.
+    if (!m_authPending && nowMono - m_lastHeard >= 2LL * m_core.config.heartbeatMs) {
         qCInfo(lcServerSession) << peer() << "heartbeat deadline passed";
         closeWith(CloseCode::HeartbeatTimeout, u"heartbeat timeout"_s);
     }
@@ -215,6 +218,7 @@ void Session::send(const QString &frame, OutKind kind)
 {
     if (m_gone || m_closing)
         return;
+    qint64 delay = 0;
     if (m_state == State::User) {
         if (m_faultGeneration != m_core.faults.generation())
             faultsChanged();
@@ -228,19 +232,20 @@ void Session::send(const QString &frame, OutKind kind)
                 ++m_core.counters.pushesDropped;
                 return;
             }
-            if (f->delayMs > 0 || !m_delayed.empty()) {
-                m_delayed.push_back({m_core.monoMs() + f->delayMs, frame, kind});
-                if (!m_delayTimer) {
-                    m_delayTimer = new QTimer(this);
-                    m_delayTimer->setSingleShot(true);
-                    connect(m_delayTimer, &QTimer::timeout, this, &Session::flushDelayed);
-                }
-                if (!m_delayTimer->isActive())
-                    m_delayTimer->start(
-                        int(std::max<qint64>(0, m_delayed.front().due - m_core.monoMs())));
-                return;
-            }
+            delay = f->delayMs;
         }
+    }
+    // Frames still waiting out an earlier delay keep their place: order never changes.
+    if (delay > 0 || !m_delayed.empty()) {
+        m_delayed.push_back({m_core.monoMs() + delay, frame, kind});
+        if (!m_delayTimer) {
+            m_delayTimer = new QTimer(this);
+            m_delayTimer->setSingleShot(true);
+            connect(m_delayTimer, &QTimer::timeout, this, &Session::flushDelayed);
+        }
+        if (!m_delayTimer->isActive())
+            m_delayTimer->start(int(std::max<qint64>(0, m_delayed.front().due - m_core.monoMs())));
+        return;
     }
     writeOut(frame, kind);
 }

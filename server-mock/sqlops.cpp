@@ -445,8 +445,18 @@ Result<QStringList> memberIds(Db &db, const QString &userId, const QString &conv
 
 // --- messages --------------------------------------------------------------------------------
 
-Result<SendOutcome> send(Db &db, const SendParams &p)
+Result<SendOutcome> send(Db &db, const SendParams &params)
 {
+    SendParams p = params;
+    if (p.resolveSender) {
+        auto u = resolveUser(db, p.senderId);
+        if (!u.ok()) {
+            ProtocolError e = u.error();
+            e.field = u"as_user"_s;
+            return e;
+        }
+        p.senderId = u.value().userId;
+    }
     SendOutcome out;
     {
         // Idempotency first: a retry gets the original, whatever else changed since.

@@ -36,6 +36,7 @@ struct LoginRecord {
 struct SendParams {
     QString senderId, conversationId, clientMsgId, kind, content;
     qint64 ts = 0;
+    bool resolveSender = false; // senderId may be a username (admin_inject): resolve it first
 };
 
 struct SendOutcome {
