@@ -96,19 +96,56 @@ void SqlWorker::loop()
         }
         runBatch(batch);
     }
-    const QString connName = m_db->database().connectionName();
-    m_db.reset();
-    QSqlDatabase::removeDatabase(connName);
+    if (m_db) {
+        const QString connName = m_db->database().connectionName();
+        m_db.reset();
+        QSqlDatabase::removeDatabase(connName);
+    }
+}
+
+// A database server that restarted or went away leaves a dead connection behind: it is
+// replaced by a fresh one (SELECT 1 tells; SQLite always answers), so the store recovers
+// without a restart. While no connection can be opened every batch fails at once with
+// `unavailable`, and the next one tries again.
+bool SqlWorker::reopenIfLost()
+{
+    if (m_db && m_db->exec(u"SELECT 1"_s))
+        return true;
+    if (m_db) {
+        const QString connName = m_db->database().connectionName();
+        m_db.reset();
+        QSqlDatabase::removeDatabase(connName);
+    }
+    QString err;
+    m_db = m_opener(&err);
+    if (!m_db) {
+        qCWarning(lcServerStore) << m_name << "cannot reopen the store:" << err;
+        return false;
+    }
+    qCInfo(lcServerStore) << m_name << "reopened the store connection";
+    return true;
 }
 
 void SqlWorker::runBatch(std::deque<SqlJob> &batch)
 {
+    const proto::ProtocolError unavailable{
+        proto::ErrorCode::Unavailable,
+        {},
+        u"storage is unavailable, nothing was stored; retry later"_s,
+        {}};
+    if (!m_db && !reopenIfLost()) {
+        for (SqlJob &j : batch)
+            j.finish(&unavailable);
+        return;
+    }
     Db &db = *m_db;
     const proto::ProtocolError failure = db.storageError();
     const QString begin = m_batching ? db.dialect().beginWrite() : u"BEGIN"_s;
     if (!db.exec(begin)) {
+        db.exec(u"ROLLBACK"_s); // a multi-statement BEGIN may have opened the transaction
         for (SqlJob &j : batch)
             j.finish(&failure);
+        reopenIfLost();
         return;
     }
     for (SqlJob &j : batch) {
@@ -123,6 +160,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
                 // single job: nothing else to keep, roll back everything it did
                 db.exec(u"ROLLBACK"_s);
                 j.finish(nullptr);
+                reopenIfLost();
                 return;
             }
         }
@@ -141,6 +179,8 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         db.exec(u"ROLLBACK"_s);
         for (SqlJob &j : batch)
             j.finish(&failure);
+        if (!injected)
+            reopenIfLost();
         return;
     }
     m_transactions.fetch_add(1);

@@ -44,6 +44,7 @@ public:
 private:
     void loop();
     void runBatch(std::deque<SqlJob> &batch);
+    bool reopenIfLost(); // false: no usable connection now (the next batch tries again)
 
     QString m_name;
     Opener m_opener;
