@@ -1,9 +1,11 @@
 #include "chatserver.h"
 
+#include "clusternode.h"
 #include "crypto.h"
 #include "dispatcher.h"
 #include "net/logging.h"
 #include "notifier.h"
+#include "pgdialect.h"
 #include "presence.h"
 #include "router.h"
 #include "servercore.h"
@@ -63,16 +65,6 @@ bool ChatServer::start(QString *errorMessage)
     if (m_running)
         return true;
     ServerConfig &cfg = m_core->config;
-    if (!cfg.storeUrl.isEmpty()) {
-        err = u"--store %1: a shared PostgreSQL store is not yet supported by this build; "
-              "run without --store to use the embedded SQLite store"_s.arg(cfg.storeUrl);
-        return false;
-    }
-    if (!cfg.redisUrl.isEmpty()) {
-        err = u"--redis %1: Redis routing is not yet supported by this build; run without "
-              "--redis for a single node"_s.arg(cfg.redisUrl);
-        return false;
-    }
     if (cfg.heartbeatMs < 10) {
         err = u"the heartbeat must be at least 10 ms (got %1)"_s.arg(cfg.heartbeatMs);
         return false;
@@ -94,21 +86,50 @@ bool ChatServer::start(QString *errorMessage)
         return false;
     }
 
-    m_store = SqlStore::sqlite(cfg.dataDir, cfg.groupCommitMaxBatch, cfg.limits.maxGroupSize);
+    if (!cfg.storeUrl.isEmpty()) {
+        m_store = cluster::createPgStore(QUrl(cfg.storeUrl), cfg.nodeId, cfg.groupCommitMaxBatch,
+                                         cfg.limits.maxGroupSize, &err);
+        if (!m_store) {
+            err = u"--store: "_s + err;
+            return false;
+        }
+    } else {
+        m_store = SqlStore::sqlite(cfg.dataDir, cfg.groupCommitMaxBatch, cfg.limits.maxGroupSize);
+    }
     if (!m_store->open(&err))
         return false;
     m_router = std::make_unique<LocalRouter>();
+    if (!cfg.redisUrl.isEmpty()) {
+        m_cluster = cluster::ClusterNode::create(cfg, &err);
+        if (!m_cluster) {
+            m_store->close();
+            return false;
+        }
+    }
     m_core->store = m_store.get();
-    m_core->router = m_router.get();
+    m_core->router = m_cluster ? m_cluster->router() : m_router.get();
     m_core->hashPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
     auto *presence = new Presence(
         2LL * cfg.heartbeatMs,
-        [r = m_router.get()](const QString &u) { return r->connectionCount(u); }, this);
+        [r = m_core->router, c = m_cluster.get()](const QString &u) {
+            // This node's connections only: the cluster-wide state is ClusterPresence's.
+            return c ? c->localConnectionCount(u) : r->connectionCount(u);
+        },
+        this);
     m_core->presence = presence;
     m_core->notifier = new Notifier(cfg.pushUrl, cfg.pushCoalesceMs, this);
     auto *dispatcher = new Dispatcher(*m_core, this);
     m_core->dispatcher = dispatcher;
-    connect(presence, &Presence::changed, dispatcher, &Dispatcher::announcePresence);
+    if (m_cluster) {
+        m_cluster->connectPresence(presence, [dispatcher](const QString &u, bool on, qint64 ts) {
+            dispatcher->announcePresence(u, on, ts);
+        });
+        presence->setRemoteLookup(
+            [c = m_cluster.get()](const QString &u) { return c->remotePresence(u); });
+        m_cluster->start();
+    } else {
+        connect(presence, &Presence::changed, dispatcher, &Dispatcher::announcePresence);
+    }
 
     if (!cfg.fixtureFile.isEmpty()) {
         auto fx = loadFixtureFile(cfg.fixtureFile);
@@ -293,6 +314,8 @@ void ChatServer::stop()
     for (Session *s : left)
         s->abortNow();
     QCoreApplication::processEvents();
+    if (m_cluster)
+        m_cluster->stop();
     m_core->hashPool.waitForDone();
     qCInfo(lcServer) << "stopped";
 }

@@ -20,6 +20,9 @@ struct ServerCore;
 class Session;
 class SqlStore;
 class LocalRouter;
+namespace cluster {
+class ClusterNode;
+}
 
 class ChatServer : public QObject
 {
@@ -46,6 +49,7 @@ private:
     std::unique_ptr<ServerCore> m_core;
     std::unique_ptr<SqlStore> m_store;
     std::unique_ptr<LocalRouter> m_router;
+    std::unique_ptr<cluster::ClusterNode> m_cluster; // --redis: cross-node router, presence
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QWebSocketServer *m_server = nullptr;
     QTcpServer *m_tcp = nullptr; // plain ws: our own listener, for a real listen backlog

@@ -1,5 +1,7 @@
 // chat-server: the reference server's command line (protocol §14, docs/SERVER.md).
 #include "chatserver.h"
+#include "pgdialect.h"
+#include "redisclient.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -96,11 +98,13 @@ int main(int argc, char **argv)
          u"Load users, conversations and messages from a JSON fixture at start "
          "(protocol §15); loading it again adds nothing."_s,
          u"FILE.json"_s},
-        {u"store"_s, u"Shared PostgreSQL store instead of SQLite (not yet supported)."_s,
+        {u"store"_s,
+         u"Shared PostgreSQL store instead of SQLite, for several nodes (docs/SCALING.md); "
+         "--data is still required."_s,
          u"postgres://user:pw@host:port/db"_s},
         {u"redis"_s,
-         u"Redis for registry, presence and cross-node routing (not yet "
-         "supported)."_s,
+         u"Redis for the connection registry, cluster-wide presence and cross-node "
+         "routing (docs/SCALING.md)."_s,
          u"redis://host:port"_s},
         {u"node-id"_s, u"Name of this node in logs and admin_stats."_s, u"ID"_s},
         {u"admin-token"_s,
@@ -180,12 +184,22 @@ int main(int argc, char **argv)
     cfg.tlsKey = p.value(u"tls-key"_s);
     if (cfg.tlsCert.isEmpty() != cfg.tlsKey.isEmpty())
         fail(u"--tls-cert and --tls-key go together"_s);
-    if (!cfg.storeUrl.isEmpty())
-        fail(u"--store: a shared PostgreSQL store is not yet supported by this build; run "
-             "without --store to use the embedded SQLite store in --data"_s);
-    if (!cfg.redisUrl.isEmpty())
-        fail(u"--redis: Redis routing is not yet supported by this build; run without --redis "
-             "for a single node"_s);
+    // Scale-out (docs/SCALING.md): a malformed URL or node id is a bad argument (exit 2);
+    // a database that cannot be reached is a start failure (exit 1).
+    if (!cfg.storeUrl.isEmpty()) {
+        chat::server::cluster::PgEndpoint pg;
+        QString why;
+        if (!chat::server::cluster::PgEndpoint::parse(QUrl(cfg.storeUrl), &pg, &why))
+            fail(u"--store: "_s + why);
+    }
+    if (!cfg.redisUrl.isEmpty()) {
+        chat::server::cluster::RedisEndpoint redis;
+        QString why;
+        if (!chat::server::cluster::RedisEndpoint::parse(QUrl(cfg.redisUrl), &redis, &why))
+            fail(u"--redis: "_s + why);
+    }
+    if (cfg.nodeId.contains(u'|') || cfg.nodeId.contains(u' ') || cfg.nodeId.contains(u'\n'))
+        fail(u"--node-id \"%1\" may not contain '|', spaces or line breaks"_s.arg(cfg.nodeId));
 
     // SIGTERM/SIGINT -> self-pipe -> event loop: stop cleanly outside the signal handler.
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)

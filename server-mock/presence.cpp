@@ -42,12 +42,17 @@ void Presence::sweep(qint64 nowMono)
 
 bool Presence::isOnline(const QString &userId) const
 {
-    return m_users.value(userId).online;
+    if (m_users.value(userId).online)
+        return true;
+    const auto remote = m_remote ? m_remote(userId) : std::nullopt;
+    return remote && remote->first;
 }
 
 qint64 Presence::lastSeen(const QString &userId) const
 {
-    return m_users.value(userId).lastSeenWall;
+    const qint64 local = m_users.value(userId).lastSeenWall;
+    const auto remote = m_remote ? m_remote(userId) : std::nullopt;
+    return remote ? std::max(local, remote->second) : local;
 }
 
 int Presence::onlineCount() const

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QObject>
 #include <functional>
+#include <optional>
 
 namespace chat::server {
 
@@ -24,6 +25,10 @@ public:
     bool isOnline(const QString &userId) const;
     qint64 lastSeen(const QString &userId) const; // wall clock ms, 0 = not since start
     int onlineCount() const;
+    // Cluster mode: isOnline() / lastSeen() of a user this node does not see online ask this
+    // (the cluster-wide presence) too. Returns online + last seen, nullopt if unknown.
+    using RemoteLookup = std::function<std::optional<std::pair<bool, qint64>>(const QString &)>;
+    void setRemoteLookup(RemoteLookup lookup) { m_remote = std::move(lookup); }
 
 Q_SIGNALS:
     void changed(const QString &userId, bool online, qint64 lastSeen);
@@ -37,6 +42,7 @@ private:
     qint64 m_ttl;
     std::function<int(const QString &)> m_connections;
     QHash<QString, Entry> m_users;
+    RemoteLookup m_remote;
 };
 
 } // namespace chat::server

@@ -100,11 +100,10 @@ private Q_SLOTS:
         QTest::newRow("bad rate") << QStringList{u"--data"_s, data, u"--rate-limit"_s, u"-1"_s}
                                   << u"--rate-limit"_s;
         QTest::newRow("store") << QStringList{u"--data"_s, data, u"--store"_s,
-                                              u"postgres://u:p@127.0.0.1:5432/chat"_s}
-                               << u"not yet supported"_s;
-        QTest::newRow("redis") << QStringList{u"--data"_s, data, u"--redis"_s,
-                                              u"redis://127.0.0.1:6379"_s}
-                               << u"not yet supported"_s;
+                                              u"mysql://u:p@127.0.0.1:5432/chat"_s}
+                               << u"--store"_s;
+        QTest::newRow("redis") << QStringList{u"--data"_s, data, u"--redis"_s, u"127.0.0.1:6379"_s}
+                               << u"--redis"_s;
         QTest::newRow("half tls") << QStringList{u"--data"_s, data, u"--tls-cert"_s, u"c.pem"_s}
                                   << u"--tls-key"_s;
         QTest::newRow("push url") << QStringList{u"--data"_s, data, u"--push-url"_s, u"ftp://x"_s}
