@@ -1,6 +1,6 @@
-// MessageSearch: see search.h. The search runs in two steps on purpose: first the rowids of
-// one page (FTS5 match + filters + newest-first sort), then highlight()/snippet() for just
-// those rows - SQLite would otherwise compute them for every match before sorting.
+// MessageSearch: see search.h. The search runs in two steps on purpose: first the keys of one
+// page (FTS5 match, newest first by its time-ordered key, filters), then highlight() and
+// snippet() for just those rows.
 #include "search.h"
 
 #include "localstore.h"
@@ -129,19 +129,22 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
     const int offset = qMax(0, query.offset);
 
     QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
-    // CROSS JOIN keeps FTS5 as the driving table: the planner would otherwise scan a whole
-    // conversation and probe the index row by row.
-    QString sql = u"SELECT m.rowid FROM messages_fts CROSS JOIN messages m "
-                  "ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH :q"_s;
+    // The index is keyed by time (migration 003): FTS5 walks matches newest first and the
+    // LIMIT stops it early. CROSS JOIN keeps FTS5 as the outer loop, so its order is the
+    // result's order and no sort over every match happens.
+    QString sql = u"SELECT f.rowid FROM messages_fts f CROSS JOIN search_keys k ON k.key = f.rowid "
+                  "CROSS JOIN messages m ON m.rowid = k.message_rowid "
+                  "WHERE messages_fts MATCH :q"_s;
     if (!query.conversationId.isEmpty())
         sql += u" AND m.conversation_id = :c"_s;
     if (!query.senderId.isEmpty())
         sql += u" AND m.sender_id = :s"_s;
+    // A date range is a key range (ts << 21), checked against ts as well.
     if (query.fromTs > 0)
-        sql += u" AND m.ts >= :from"_s;
+        sql += u" AND f.rowid >= :fromKey AND m.ts >= :from"_s;
     if (query.toTs > 0)
-        sql += u" AND m.ts <= :to"_s;
-    sql += u" ORDER BY m.ts DESC, m.seq DESC LIMIT :limit OFFSET :offset"_s;
+        sql += u" AND f.rowid < :toKey AND m.ts <= :to"_s;
+    sql += u" ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset"_s;
 
     QSqlQuery q(db);
     q.setForwardOnly(true);
@@ -152,10 +155,14 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
         q.bindValue(u":c"_s, query.conversationId);
     if (!query.senderId.isEmpty())
         q.bindValue(u":s"_s, query.senderId);
-    if (query.fromTs > 0)
+    if (query.fromTs > 0) {
+        q.bindValue(u":fromKey"_s, query.fromTs << 21);
         q.bindValue(u":from"_s, query.fromTs);
-    if (query.toTs > 0)
+    }
+    if (query.toTs > 0) {
+        q.bindValue(u":toKey"_s, (query.toTs + 1) << 21);
         q.bindValue(u":to"_s, query.toTs);
+    }
     q.bindValue(u":limit"_s, limit + 1);
     q.bindValue(u":offset"_s, offset);
     if (!q.exec())
@@ -175,7 +182,8 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
                    "m.client_msg_id, m.kind, m.content, m.ts, m.local_id, "
                    "highlight(messages_fts, 0, :hs, :he), "
                    "snippet(messages_fts, 0, :ss, :se, :ell, 16) "
-                   "FROM messages_fts CROSS JOIN messages m ON m.rowid = messages_fts.rowid "
+                   "FROM messages_fts CROSS JOIN search_keys k ON k.key = messages_fts.rowid "
+                   "CROSS JOIN messages m ON m.rowid = k.message_rowid "
                    "WHERE messages_fts MATCH :q AND messages_fts.rowid = :r"_s))
         return storageError(h, u"preparing the search highlights"_s);
     for (const qint64 rowid : std::as_const(rowids)) {
@@ -277,12 +285,14 @@ Expected<QList<LocalMessage>> MessageSearch::unreadMentions(const QString &conve
     QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!q.prepare(u"SELECT m.conversation_id, m.seq, m.message_id, m.sender_id, "
-                   "m.client_msg_id, m.kind, m.content, m.ts, m.local_id "
-                   "FROM messages m WHERE m.conversation_id = :c AND m.seq > :read "
-                   "AND m.sender_id <> :me AND m.rowid IN "
-                   "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q) "
-                   "ORDER BY m.seq"_s))
+    if (!q.prepare(
+            u"SELECT m.conversation_id, m.seq, m.message_id, m.sender_id, "
+            "m.client_msg_id, m.kind, m.content, m.ts, m.local_id "
+            "FROM messages m WHERE m.conversation_id = :c AND m.seq > :read "
+            "AND m.sender_id <> :me AND m.rowid IN "
+            "(SELECT k.message_rowid FROM messages_fts f JOIN search_keys k ON k.key = f.rowid "
+            "WHERE messages_fts MATCH :q) "
+            "ORDER BY m.seq"_s))
         return storageError(q, u"preparing the mention lookup"_s);
     q.bindValue(u":c"_s, conversationId);
     q.bindValue(u":read"_s, readSeq);

@@ -72,6 +72,28 @@ QStringList contents(const Expected<SearchPage> &page)
     return out;
 }
 
+// Statements of a migration file (CREATE TRIGGER ... END; bodies kept whole).
+QStringList statements(const QString &sql)
+{
+    QStringList out;
+    QString current;
+    bool inTrigger = false;
+    for (const QString &line : sql.split(u'\n')) {
+        const QString t = line.trimmed();
+        if (t.startsWith("--"_L1) || (t.isEmpty() && current.isEmpty()))
+            continue;
+        current += line + u'\n';
+        if (t.startsWith("CREATE TRIGGER"_L1))
+            inTrigger = true;
+        if (t.endsWith(u';') && (!inTrigger || t == "END;"_L1)) {
+            out.append(current);
+            current.clear();
+            inTrigger = false;
+        }
+    }
+    return out;
+}
+
 SearchQuery text(const QString &t)
 {
     SearchQuery q;
@@ -122,35 +144,40 @@ private Q_SLOTS:
         QVERIFY(again.value().hits.constFirst().message.outgoing);
     }
 
-    void migrationIndexesVersionOneStore()
+    void migrationIndexesOlderStores_data()
     {
-        // A store written by the previous schema (001 only), holding messages already.
-        const QString path = m_dir.filePath(u"v1.sqlite"_s);
+        QTest::addColumn<int>("version");
+        QTest::newRow("schema 1 (no index)") << 1;
+        QTest::newRow("schema 2 (index by arrival)") << 2;
+    }
+
+    void migrationIndexesOlderStores()
+    {
+        QFETCH(int, version);
+        // A store written by an earlier schema, holding messages already.
+        const QString path = m_dir.filePath(u"old"_s + QString::number(version) + u".sqlite"_s);
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v1"_s);
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"old"_s);
             db.setDatabaseName(path);
             QVERIFY(db.open());
-            QFile f(QStringLiteral(CHAT_CLIENT_MIGRATIONS_DIR "/001_initial.sql"));
-            QVERIFY(f.open(QIODevice::ReadOnly));
             QSqlQuery q(db);
-            for (const QString &stmt : QString::fromUtf8(f.readAll()).split(u";\n"_s)) {
-                QString body;
-                for (const QString &line : stmt.split(u'\n'))
-                    if (!line.trimmed().startsWith("--"_L1))
-                        body += line + u'\n';
-                if (!body.trimmed().isEmpty())
-                    QVERIFY2(q.exec(body), qPrintable(q.lastError().text()));
+            const QStringList files{u"001_initial.sql"_s, u"002_fts.sql"_s};
+            for (int i = 0; i < version; ++i) {
+                QFile f(QStringLiteral(CHAT_CLIENT_MIGRATIONS_DIR "/") + files.at(i));
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                for (const QString &stmt : statements(QString::fromUtf8(f.readAll())))
+                    QVERIFY2(q.exec(stmt), qPrintable(q.lastError().text()));
             }
             QVERIFY2(q.exec(u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, "
                             "content, ts, local_id) VALUES ('c9', 1, 'x1', 'u-bob', "
                             "'Grüße von Herrn Müller', 100, 'x1'), ('c9', 2, 'x2', 'u-bob', "
                             "'ein Café am Markt', 200, 'x2')"_s),
                      qPrintable(q.lastError().text()));
-            QVERIFY(q.exec(u"PRAGMA user_version = 1"_s));
+            QVERIFY(q.exec(u"PRAGMA user_version = "_s + QString::number(version)));
             q.finish();
             db.close();
         }
-        QSqlDatabase::removeDatabase(u"v1"_s);
+        QSqlDatabase::removeDatabase(u"old"_s);
         auto store = openStore(path);
         QVERIFY(store);
         QCOMPARE(store->schemaVersion(), LocalStore::latestSchemaVersion());
@@ -158,9 +185,26 @@ private Q_SLOTS:
         QCOMPARE(contents(search.search(text(u"muller"_s))),
                  QStringList{u"Grüße von Herrn Müller"_s});
         QCOMPARE(contents(search.search(text(u"cafe"_s))), QStringList{u"ein Café am Markt"_s});
+        QCOMPARE(contents(search.search(text(u"m"_s))),
+                 (QStringList{u"ein Café am Markt"_s, u"Grüße von Herrn Müller"_s}));
         // And keeps indexing what comes after the migration.
         QVERIFY(store->insertMessages({msg(u"c9"_s, 3, u"noch ein Café"_s)}, me));
         QCOMPARE(contents(search.search(text(u"café"_s))).size(), 2);
+    }
+
+    void sameMillisecondKeysStayUnique()
+    {
+        // Keys are (ts << 21) | (rowid & 0x1FFFFF): rowids 2^21 apart in the same millisecond
+        // would share one; the second message must still be stored and found.
+        QSqlQuery q(QSqlDatabase::database(m_store->connectionName()));
+        QVERIFY(q.exec(u"INSERT INTO messages (rowid, conversation_id, seq, message_id, "
+                       "sender_id, content, ts, local_id) VALUES (5, 'c1', 1, 'k1', 'u-bob', "
+                       "'clash one', 7, 'k1'), (2097157, 'c1', 2, 'k2', 'u-bob', 'clash two', 7, "
+                       "'k2')"_s));
+        MessageSearch search(*m_store);
+        QCOMPARE(contents(search.search(text(u"clash"_s))).size(), 2);
+        QVERIFY2(q.exec(u"INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"_s),
+                 qPrintable(q.lastError().text()));
     }
 
     void unicodeFolding()
