@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlError>
+#include <QSqlQuery>
 #include <QUuid>
 #include <algorithm>
 #include <atomic>
@@ -81,7 +82,88 @@ int LocalStore::latestSchemaVersion()
     return latest;
 }
 
+namespace {
+// quick_check of an existing store in its own connection. False = corrupt (then `problem`
+// says how, and `outbox` holds the outbox rows that could still be read, in send order).
+// A store that is only busy or unreadable is not called corrupt: that error surfaces as usual.
+bool looksIntact(const QString &path, QString *problem, QList<QVariantList> *outbox)
+{
+    static std::atomic<int> counter{0};
+    const QString name = u"chat-store-check-"_s + QString::number(++counter);
+    bool intact = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (!q.exec(u"PRAGMA quick_check"_s)) {
+                // SQLITE_CORRUPT (11) or SQLITE_NOTADB (26): damaged beyond reading.
+                const QString code = q.lastError().nativeErrorCode();
+                if (code == "11"_L1 || code == "26"_L1) {
+                    intact = false;
+                    *problem = q.lastError().databaseText();
+                }
+            } else if (q.next() && q.value(0).toString() != "ok"_L1) {
+                intact = false;
+                *problem = q.value(0).toString().left(200);
+            }
+            if (!intact) {
+                QSqlQuery o(db);
+                if (o.exec(u"SELECT client_msg_id, conversation_id, sender_id, kind, content, "
+                           "created_ts FROM outbox ORDER BY position"_s)) {
+                    while (o.next())
+                        outbox->append({o.value(0), o.value(1), o.value(2), o.value(3),
+                                        o.value(4), o.value(5)});
+                }
+            }
+            db.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return intact;
+}
+} // namespace
+
 Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
+{
+    const QString path = QFileInfo(filePath).absoluteFilePath();
+    QString problem;
+    QList<QVariantList> outbox;
+    if (!QFileInfo::exists(path) || looksIntact(path, &problem, &outbox))
+        return openFile(path);
+    const QString aside = path + u".corrupt-"_s
+        + QString::number(QDateTime::currentMSecsSinceEpoch());
+    qCWarning(lcSyncStore) << path << "is corrupt:" << problem << "- moving it to" << aside
+                           << "and rebuilding;" << outbox.size() << "outbox rows kept";
+    for (const auto &suffix : {QString(), u"-wal"_s, u"-shm"_s}) {
+        if (QFile::exists(path + suffix) && !QFile::rename(path + suffix, aside + suffix))
+            return Error{Error::Code::Storage,
+                         u"the local cache %1 is damaged and cannot be moved aside"_s.arg(path),
+                         {}};
+    }
+    auto opened = openFile(path);
+    if (!opened)
+        return opened;
+    LocalStore *store = opened.value().get();
+    int kept = 0;
+    for (const QVariantList &row : std::as_const(outbox)) {
+        QSqlQuery q(store->m_db);
+        q.prepare(u"INSERT OR IGNORE INTO outbox (client_msg_id, conversation_id, sender_id, "
+                  "kind, content, created_ts) VALUES (?, ?, ?, ?, ?, ?)"_s);
+        for (const QVariant &v : row)
+            q.addBindValue(v);
+        if (q.exec())
+            ++kept;
+    }
+    store->m_recoveryNotice =
+        u"The local message cache was damaged (%1). It was set aside as %2 and is being rebuilt "
+        "from the server; %3 unsent message(s) were kept and will be sent."_s.arg(problem, aside)
+            .arg(kept);
+    return opened;
+}
+
+Expected<std::unique_ptr<LocalStore>> LocalStore::openFile(const QString &filePath)
 {
     initMigrationResources();
     static std::atomic<int> counter{0};

@@ -33,8 +33,13 @@ public:
     LocalStore &operator=(const LocalStore &) = delete;
 
     // Open or create the store at `filePath` (its folder is created; the file gets mode
-    // 0600), switch to WAL, and apply pending migrations.
+    // 0600), switch to WAL, and apply pending migrations. An existing file is checked first
+    // (PRAGMA quick_check): a corrupt one is set aside (`<file>.corrupt-<ms>`) and replaced by
+    // an empty store (a cache: it is rebuilt from the server), keeping the unsent outbox rows
+    // that can still be read, with their client_msg_id (so each is still delivered once);
+    // recoveryNotice() then says so in a sentence for the user.
     static Expected<std::unique_ptr<LocalStore>> open(const QString &filePath);
+    QString recoveryNotice() const { return m_recoveryNotice; }
     static int latestSchemaVersion();
     QString path() const { return m_path; }
     int schemaVersion() const;
@@ -148,12 +153,14 @@ public:
 
 private:
     LocalStore() = default;
+    static Expected<std::unique_ptr<LocalStore>> openFile(const QString &filePath);
     Status migrate();
     QSqlQuery &prepared(const QString &sql) const;
     Error sqlError(const QSqlQuery &q, const QString &what) const;
     LocalMessage readMessageRow(const QSqlQuery &q, const QString &myUserId) const;
 
     QString m_path;
+    QString m_recoveryNotice;
     QString m_connectionName;
     QSqlDatabase m_db;
     mutable QHash<QString, QSqlQuery> m_statements;

@@ -109,6 +109,12 @@ Status SyncEngine::openAccount(const QUrl &server, const QString &username, cons
     d->store->setMeta(u"server"_s, server.toString());
     d->store->setMeta(u"username"_s, username);
     qCInfo(lcSync) << "opened" << d->store->path();
+    // The user is told about a rebuilt cache; queued, so that a handler connected right
+    // after openAccount() hears it too.
+    if (const QString notice = d->store->recoveryNotice(); !notice.isEmpty())
+        QMetaObject::invokeMethod(
+            this, [this, notice] { Q_EMIT errorOccurred(Error{Error::Code::Storage, notice, {}}); },
+            Qt::QueuedConnection);
     return {};
 }
 
