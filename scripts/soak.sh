@@ -37,6 +37,7 @@ for seed in "$@"; do
     started=$(date +%s)
     if ! CHAT_RELIABILITY_SEED=$seed CHAT_RELIABILITY_SECONDS=$SECONDS_PER_SEED \
          CHAT_RELIABILITY_OUT=$dir QT_LOGGING_RULES='chat.*.info=false' \
+         QTEST_FUNCTION_TIMEOUT=$(( (SECONDS_PER_SEED + 900) * 1000 )) \
          "$BIN/tst_reliability_history" >"$dir/run.log" 2>&1; then
         echo "soak: FAILED on seed $seed"
         grep -E 'FAIL|VIOLATION|reliability:' "$dir/run.log" | head -30
