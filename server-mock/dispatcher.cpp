@@ -22,6 +22,9 @@ template<class... Ts>
 struct overloaded : Ts... {
     using Ts::operator()...;
 };
+// clang 14 (the fuzz build) has no aggregate CTAD yet: spell the guide out.
+template<class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 bool isSessionFrame(const proto::ClientFrame &f)
 {
