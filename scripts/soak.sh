@@ -28,7 +28,10 @@ BIN=$BUILD_DIR/bin
 for b in tst_reliability_history chat-history-check chat-server chat-cli; do
     [ -x "$BIN/$b" ] || { echo "soak: $BIN/$b missing (build it first)"; exit 2; }
 done
-mkdir -p "$OUT"
+mkdir -p "$OUT/bin"
+# Run copies: rebuilding during a long run must not swap the binaries under a restart.
+cp "$BIN/chat-server" "$BIN/chat-cli" "$OUT/bin/"
+export CHAT_SERVER_BIN="$OUT/bin/chat-server" CHAT_CLI_BIN="$OUT/bin/chat-cli"
 SECONDS_PER_SEED=$((MINUTES * 60))
 for seed in "$@"; do
     dir=$OUT/seed-$seed

@@ -31,6 +31,13 @@ const QStringList kEngineUsers{u"alice"_s, u"bob"_s, u"carol"_s};
 const QString kCliUser = u"frank"_s;
 const QStringList kRooms{u"room-a"_s, u"room-b"_s};
 
+// The binaries under test; the environment can point at copies (soak.sh does, so that a
+// rebuild during a long run does not pull the executable from under a restart).
+QString cliBinary()
+{
+    return qEnvironmentVariable("CHAT_CLI_BIN", QStringLiteral(CHAT_CLI_BIN));
+}
+
 int envInt(const char *name, int fallback)
 {
     bool ok = false;
@@ -172,7 +179,7 @@ class TstHistory : public QObject
             m_cli->deleteLater();
             m_cli = nullptr;
         });
-        m_cli->start(QStringLiteral(CHAT_CLI_BIN), cliArgs() + QStringList{u"send"_s, conv, text});
+        m_cli->start(cliBinary(), cliArgs() + QStringList{u"send"_s, conv, text});
         if (killAfterMs >= 0) {
             QPointer<QProcess> p(m_cli);
             QTimer::singleShot(killAfterMs, this, [this, p] {
@@ -187,7 +194,7 @@ class TstHistory : public QObject
     bool runCli(const QStringList &command, QByteArray *out = nullptr)
     {
         QProcess p;
-        p.start(QStringLiteral(CHAT_CLI_BIN), cliArgs() + command);
+        p.start(cliBinary(), cliArgs() + command);
         // Spin the event loop while waiting: the fault proxy lives in this thread.
         if (!QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 120000))
             return false;
@@ -336,7 +343,8 @@ private Q_SLOTS:
                      .toJson());
         fx.close();
         m_server = std::make_unique<ServerProcess>(
-            QStringList{QStringLiteral(CHAT_SERVER_BIN)}, m_tmp.filePath(u"server"_s),
+            QStringList{qEnvironmentVariable("CHAT_SERVER_BIN", QStringLiteral(CHAT_SERVER_BIN))},
+            m_tmp.filePath(u"server"_s),
             QStringList{u"--fixture"_s, fx.fileName(), u"--admin-token"_s,
                         chat::test::TestServer::adminToken(), u"--heartbeat-ms"_s, u"2000"_s});
         QString err;
