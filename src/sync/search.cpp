@@ -1,6 +1,6 @@
-// MessageSearch: see search.h. The search runs in two steps on purpose: first the keys of one
-// page (FTS5 match, newest first by its time-ordered key, filters), then highlight() and
-// snippet() for just those rows.
+// MessageSearch: see search.h. One statement per page: FTS5 yields matches newest first (its
+// rowid is a time-ordered key), so with no sort step SQLite computes highlight() and snippet()
+// only for the rows of the page and stops after it.
 #include "search.h"
 
 #include "localstore.h"
@@ -132,7 +132,11 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
     // The index is keyed by time (migration 003): FTS5 walks matches newest first and the
     // LIMIT stops it early. CROSS JOIN keeps FTS5 as the outer loop, so its order is the
     // result's order and no sort over every match happens.
-    QString sql = u"SELECT f.rowid FROM messages_fts f CROSS JOIN search_keys k ON k.key = f.rowid "
+    QString sql = u"SELECT m.conversation_id, m.seq, m.message_id, m.sender_id, "
+                  "m.client_msg_id, m.kind, m.content, m.ts, m.local_id, "
+                  "highlight(messages_fts, 0, :hs, :he), "
+                  "snippet(messages_fts, 0, :ss, :se, :ell, 16) "
+                  "FROM messages_fts CROSS JOIN search_keys k ON k.key = messages_fts.rowid "
                   "CROSS JOIN messages m ON m.rowid = k.message_rowid "
                   "WHERE messages_fts MATCH :q"_s;
     if (!query.conversationId.isEmpty())
@@ -141,10 +145,10 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
         sql += u" AND m.sender_id = :s"_s;
     // A date range is a key range (ts << 21), checked against ts as well.
     if (query.fromTs > 0)
-        sql += u" AND f.rowid >= :fromKey AND m.ts >= :from"_s;
+        sql += u" AND messages_fts.rowid >= :fromKey AND m.ts >= :from"_s;
     if (query.toTs > 0)
-        sql += u" AND f.rowid < :toKey AND m.ts <= :to"_s;
-    sql += u" ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset"_s;
+        sql += u" AND messages_fts.rowid < :toKey AND m.ts <= :to"_s;
+    sql += u" ORDER BY messages_fts.rowid DESC LIMIT :limit OFFSET :offset"_s;
 
     QSqlQuery q(db);
     q.setForwardOnly(true);
@@ -165,61 +169,40 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
     }
     q.bindValue(u":limit"_s, limit + 1);
     q.bindValue(u":offset"_s, offset);
+    q.bindValue(u":hs"_s, QString(QChar(kMatchStart)));
+    q.bindValue(u":he"_s, QString(QChar(kMatchEnd)));
+    q.bindValue(u":ss"_s, QString(QChar(kMatchStart)));
+    q.bindValue(u":se"_s, QString(QChar(kMatchEnd)));
+    q.bindValue(u":ell"_s, u"…"_s);
     if (!q.exec())
         return storageError(q, u"searching messages"_s);
-    QList<qint64> rowids;
-    while (q.next())
-        rowids.append(q.value(0).toLongLong());
-    q.finish();
-    if (rowids.size() > limit) {
-        page.hasMore = true;
-        rowids.removeLast();
-    }
-
-    QSqlQuery h(db);
-    h.setForwardOnly(true);
-    if (!h.prepare(u"SELECT m.conversation_id, m.seq, m.message_id, m.sender_id, "
-                   "m.client_msg_id, m.kind, m.content, m.ts, m.local_id, "
-                   "highlight(messages_fts, 0, :hs, :he), "
-                   "snippet(messages_fts, 0, :ss, :se, :ell, 16) "
-                   "FROM messages_fts CROSS JOIN search_keys k ON k.key = messages_fts.rowid "
-                   "CROSS JOIN messages m ON m.rowid = k.message_rowid "
-                   "WHERE messages_fts MATCH :q AND messages_fts.rowid = :r"_s))
-        return storageError(h, u"preparing the search highlights"_s);
-    for (const qint64 rowid : std::as_const(rowids)) {
-        h.bindValue(u":hs"_s, QString(QChar(kMatchStart)));
-        h.bindValue(u":he"_s, QString(QChar(kMatchEnd)));
-        h.bindValue(u":ss"_s, QString(QChar(kMatchStart)));
-        h.bindValue(u":se"_s, QString(QChar(kMatchEnd)));
-        h.bindValue(u":ell"_s, u"…"_s);
-        h.bindValue(u":q"_s, match);
-        h.bindValue(u":r"_s, rowid);
-        if (!h.exec())
-            return storageError(h, u"highlighting search results"_s);
-        if (!h.next())
-            continue; // deleted between the two statements (same thread: cannot happen)
+    while (q.next()) {
+        if (page.hits.size() == limit) {
+            page.hasMore = true;
+            break;
+        }
         SearchHit hit;
         LocalMessage &m = hit.message;
-        m.conversationId = h.value(0).toString();
-        m.seq = h.value(1).toLongLong();
-        m.messageId = h.value(2).toString();
-        m.senderId = h.value(3).toString();
-        m.clientMsgId = h.value(4).toString();
-        m.kind = h.value(5).toString();
-        m.content = h.value(6).toString();
-        m.ts = h.value(7).toLongLong();
-        m.localId = h.value(8).toString();
+        m.conversationId = q.value(0).toString();
+        m.seq = q.value(1).toLongLong();
+        m.messageId = q.value(2).toString();
+        m.senderId = q.value(3).toString();
+        m.clientMsgId = q.value(4).toString();
+        m.kind = q.value(5).toString();
+        m.content = q.value(6).toString();
+        m.ts = q.value(7).toLongLong();
+        m.localId = q.value(8).toString();
         m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
         m_store.decorate(m, myUserId);
         // Markers already in a stored text (private-use characters) would shift the spans:
-        // rebuild from the stored content when they do not line up.
-        const QString plain = unmark(h.value(9).toString(), &hit.matches);
+        // drop them when the text does not line up.
+        const QString plain = unmark(q.value(9).toString(), &hit.matches);
         if (plain != m.content)
             hit.matches.clear();
-        hit.snippet = unmark(h.value(10).toString(), &hit.snippetMatches);
+        hit.snippet = unmark(q.value(10).toString(), &hit.snippetMatches);
         page.hits.append(std::move(hit));
-        h.finish();
     }
+    q.finish();
     return page;
 }
 
