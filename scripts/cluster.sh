@@ -11,6 +11,7 @@ usage() {
     cat <<'USAGE'
 Usage: scripts/cluster.sh start [--nodes N] [--state DIR] [--server PATH] [--fixture FILE]
                                 [--admin-token T] [--heartbeat-ms N] [--rate-limit N]
+                                [--stop-with PID]
        scripts/cluster.sh stop [--state DIR]
        scripts/cluster.sh status [--state DIR]
        scripts/cluster.sh kill-node ID [--state DIR]      SIGKILL one node (failure drills)
@@ -19,8 +20,9 @@ Usage: scripts/cluster.sh start [--nodes N] [--state DIR] [--server PATH] [--fix
                                                           data is gone) and comes back on its port
 
 start   PostgreSQL and Redis on 127.0.0.1 with temporary data, N chat-server nodes (default 3)
-        started as `chat-server --listen 127.0.0.1:0 --store postgres://... --redis redis://...
-        --node-id nK`, and HAProxy (deploy/haproxy/chat.cfg.in) in front of them. Prints
+        started as `chat-server --listen 127.0.0.1:PORT --store postgres://... --redis
+        redis://... --node-id nK` (a free port below the ephemeral range, kept when the node
+        is restarted), and HAProxy (deploy/haproxy/chat.cfg.in) in front of them. Prints
         `cluster ws://127.0.0.1:PORT` - the URL clients connect to - once everything answers.
 stop    stops HAProxy, the nodes (SIGTERM, then SIGKILL after 20 s), Redis and PostgreSQL,
         and deletes their data. Safe to run twice.
@@ -33,7 +35,8 @@ status  one line per component: running or not, pid, address.
 --stop-with PID start: stop the cluster by itself once process PID is gone (tests use it so a
                 crashed test leaves nothing running)
 
-Every listener is on 127.0.0.1. Needs: postgresql, redis-server, haproxy (scripts/install-deps.sh).
+Every listener is on 127.0.0.1. Needs: postgresql, redis-server, redis-tools, haproxy, iproute2
+(scripts/install-deps.sh).
 USAGE
 }
 
