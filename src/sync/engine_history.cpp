@@ -183,6 +183,19 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
         if (reply.status == Reply::Status::Disconnected)
             return; // jobs stay queued; pumped again after the next catch-up
         qCWarning(lcSync) << "history for" << conversationId << "failed:" << reply.errorString();
+        const bool transient = reply.status == Reply::Status::Timeout
+                               || (reply.status == Reply::Status::ServerError
+                                   && (reply.error.code == ErrorCode::Unavailable
+                                       || reply.error.code == ErrorCode::Internal
+                                       || reply.error.code == ErrorCode::RateLimited));
+        if (background && transient) {
+            // A busy server is no reason to leave the gap open until the next reconnect.
+            QTimer::singleShot(options.policy.sendRetryMs, q, [this, conversationId] {
+                if (store && !fillQueue.contains(conversationId))
+                    fillQueue.append(conversationId);
+                pumpFetches();
+            });
+        }
         finishJobs(conversationId, false);
         pumpFetches();
         return;
