@@ -1,0 +1,71 @@
+// Local search panel: Ctrl+Shift+F searches every conversation, results show the match in
+// bold, Enter opens the conversation at the hit (history loaded around it); Ctrl+F searches the
+// open conversation only and offers "go to date".
+import QtQuick
+import QtTest
+import Chat
+import ChatTest
+
+ChatTestCase {
+    name: "Search"
+
+    function panelOf(page) {
+        const field = findChild(page, "searchField")
+        verify(field !== null, "search field exists")
+        return field
+    }
+
+    function test_searchAllAndJumpToHit() {
+        const s = signedIn("alice")
+        const page = showPage(s)
+        // Far back in alice-bob's history (catch-up stored only the newest page): load that
+        // one message alone, so its neighbours exist only on the server.
+        const ab = s.conversationIdFor("bob")
+        verify(ab.length > 0)
+        keyClick(Qt.Key_F, Qt.ControlModifier | Qt.ShiftModifier)
+        const field = panelOf(page)
+        tryCompare(field, "activeFocus", true, timeout)
+        const results = findChild(page, "searchResults")
+        const empty = findChild(page, "searchEmpty")
+        tryCompare(empty, "visible", true, timeout)
+
+        field.text = "welcome tea"
+        tryCompare(results, "count", 1, timeout)
+        tryVerify(() => results.itemAtIndex(0) !== null, timeout)
+        const snippet = findChild(results.itemAtIndex(0), "searchSnippet")
+        compare(snippet.text, "<b>welcome</b> to the <b>team</b>")
+        // Enter: the conversation opens with the hit loaded.
+        keyClick(Qt.Key_Return)
+        tryCompare(s, "currentConversationId", s.conversationIdFor("Team"), timeout)
+        tryVerify(() => s.messages.rowForSeq(1) >= 0, timeout, "hit loaded")
+
+        // Hostile text never errors: just no results.
+        keyClick(Qt.Key_F, Qt.ControlModifier | Qt.ShiftModifier)
+        tryCompare(field, "activeFocus", true, timeout)
+        field.text = "NEAR(\"*"
+        tryCompare(results, "count", 0, timeout)
+        compare(empty.text, "No messages found")
+        keyClick(Qt.Key_Escape)
+    }
+
+    function test_searchInConversationLoadsContext() {
+        const s = signedIn("alice")
+        const page = showPage(s)
+        openConversation(s, "bob")
+        const ab = s.currentConversationId
+        // The newest page is stored; message 100 is among it.
+        keyClick(Qt.Key_F, Qt.ControlModifier)
+        const field = panelOf(page)
+        tryCompare(field, "activeFocus", true, timeout)
+        verify(findChild(page, "searchDateField").visible, "go to date offered")
+        const results = findChild(page, "searchResults")
+        field.text = "\"history message 110\""
+        tryCompare(results, "count", 1, timeout)
+        tryVerify(() => results.itemAtIndex(0) !== null, timeout)
+        mouseClick(results.itemAtIndex(0))
+        tryVerify(() => s.messages.rowForSeq(110) >= 0, timeout)
+        const list = messageList(page)
+        tryVerify(() => bubbleWithText(list, "history message 110") !== null, timeout,
+                  "hit shown")
+    }
+}
