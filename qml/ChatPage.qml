@@ -16,6 +16,13 @@ Item {
         if (id && id.length > 0)
             session.openConversation(id)
     }
+    // A search hit or date: open its conversation, then load and show the message.
+    function jumpTo(id, seq) {
+        if (id !== session.currentConversationId)
+            openConversation(id)
+        if (session.messages && seq > 0)
+            session.messages.loadAround(seq)
+    }
     function step(delta) {
         const list = session.conversations
         if (list.count === 0)
@@ -33,6 +40,18 @@ Item {
     Shortcut {
         sequence: "Ctrl+K"
         onActivated: quickSwitcher.open()
+    }
+    // Local search: in the open conversation, or across all of them.
+    Shortcut {
+        sequence: "Ctrl+F"
+        onActivated: {
+            const m = page.session.messages
+            searchPanel.openFor(m ? m.conversationId : "", m ? m.title : "")
+        }
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+F"
+        onActivated: searchPanel.openFor("", "")
     }
     Shortcut {
         sequence: "Ctrl+N" // not also StandardKey.New: the same keys twice make it ambiguous
@@ -53,6 +72,7 @@ Item {
     Shortcut {
         sequence: "Esc"
         enabled: !quickSwitcher.opened && !newConversation.opened && !settingsDialog.opened
+                 && !searchPanel.opened
         onActivated: page.session.closeConversation()
     }
 
@@ -151,6 +171,11 @@ Item {
         id: quickSwitcher
         session: page.session
         onChosen: id => page.openConversation(id)
+    }
+    SearchPanel {
+        id: searchPanel
+        session: page.session
+        onChosen: (id, seq) => page.jumpTo(id, seq)
     }
     NewConversationDialog {
         id: newConversation
