@@ -20,7 +20,7 @@ STAGES=("$@")
 want() { local s; for s in "${STAGES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ ! -f "$BUILD/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHAT_BUILD_DESKTOP=OFF
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
 ninja -C "$BUILD" chat-server chat-bench bench-echo-server chat-bench-client chat-bench-engine
 "$ROOT/scripts/bench-peer-install.sh"
