@@ -27,6 +27,7 @@ if(TARGET chat_net AND TARGET chat_sync)
         ${PROJECT_SOURCE_DIR}/src/sync/changes.h
         ${PROJECT_SOURCE_DIR}/src/sync/expected.h
         ${PROJECT_SOURCE_DIR}/src/sync/localstore.h
+        ${PROJECT_SOURCE_DIR}/src/sync/search.h
         DESTINATION ${CHAT_INSTALL_INCLUDEDIR}/sync COMPONENT ChatDevel)
 
     # chat_sync's SQL migrations are compiled in as a Qt resource object library; it has to

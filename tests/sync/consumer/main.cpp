@@ -1,6 +1,7 @@
 // Opens an account store offline through the installed package: proves the headers, the
 // static libraries and the compiled-in SQL migrations all arrived.
 #include <sync/localstore.h>
+#include <sync/search.h>
 #include <sync/syncengine.h>
 
 #include <QCoreApplication>
