@@ -187,8 +187,14 @@ int main(int argc, char **argv)
             return 1;
         }
         auto &store = *opened.value();
-        for (int c = 0; c < convs; ++c)
-            store.ensureConversation(rows.at(qsizetype(c) * per).conversationId, per);
+        for (int c = 0; c < convs; ++c) {
+            auto st = store.ensureConversation(rows.at(qsizetype(c) * per).conversationId, per);
+            if (!st.ok()) {
+                fprintf(stderr, "chat-bench-client: ensureConversation: %s\n",
+                        qPrintable(st.error().message));
+                return 1;
+            }
+        }
         QSqlQuery q(QSqlDatabase::database(store.connectionName()));
         QString sync = u"NORMAL"_s;
         if (q.exec(u"PRAGMA synchronous"_s) && q.next())
@@ -216,7 +222,11 @@ int main(int argc, char **argv)
         auto &store = *opened.value();
         const ProcSample before = sampleSelf();
         QJsonObject page{{"messages_in_conversation"_L1, pageMessages}};
-        store.ensureConversation(u"c_000000"_s, pageMessages);
+        if (auto st = store.ensureConversation(u"c_000000"_s, pageMessages); !st.ok()) {
+            fprintf(stderr, "chat-bench-client: ensureConversation: %s\n",
+                    qPrintable(st.error().message));
+            return 1;
+        }
         const int chunk = 20000; // rows built and stored a chunk at a time
         double fillS = 0;
         for (int from = 0; from < pageMessages && error.isEmpty(); from += chunk) {
