@@ -2,6 +2,7 @@
 
 #include "crypto.h"
 
+#include <QHash>
 #include <QSet>
 #include <algorithm>
 
@@ -516,6 +517,15 @@ Result<SendOutcome> send(Db &db, const SendParams &params)
                               "client_msg_id, kind, content, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     CHAT_TRY(db.run(ins, {m.messageId, m.conversationId, m.seq, m.senderId, m.clientMsgId, m.kind,
                           m.content, m.ts}));
+    // A sender has seen everything up to their own message (protocol §8, "sending reads"):
+    // seq is the new last_seq, so this is the highest either watermark can be.
+    QSqlQuery &w = db.query("UPDATE members SET delivered_seq = ?, read_seq = ? "
+                            "WHERE conversation_id = ? AND user_id = ?");
+    CHAT_TRY(db.run(w, {seq, seq, p.conversationId, p.senderId}));
+    for (proto::Member &mem : out.members) {
+        if (mem.userId == p.senderId)
+            mem.deliveredSeq = mem.readSeq = seq;
+    }
     return out;
 }
 
@@ -788,6 +798,14 @@ Result<SeedOutcome> seed(Db &db, const Fixture &fx, qint64 now)
                                  u"fixture-%1-%2"_s.arg(fc.key).arg(i + 1), fm.content,
                                  lastTs - (n - 1 - i) * step}));
         }
+        // Sending reads (protocol §8): each author has read up to their last message.
+        QHash<QString, qint64> lastBySender;
+        for (qint64 i = 0; i < n; ++i)
+            lastBySender.insert(idOf.value(fc.messages.at(i).from), i + 1);
+        QSqlQuery &w = db.query("UPDATE members SET delivered_seq = ?, read_seq = ? "
+                                "WHERE conversation_id = ? AND user_id = ?");
+        for (auto it = lastBySender.cbegin(); it != lastBySender.cend(); ++it)
+            CHAT_TRY(db.run(w, {it.value(), it.value(), id, it.key()}));
         out.conversationIds.insert(fc.key, id);
         ++out.conversationsAdded;
         out.messagesAdded += int(n);

@@ -850,6 +850,33 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
     }
     if (Status s = flushRun(); !s)
         return s.error();
+    // Sending reads: a sender has seen everything up to their own message. The server raises
+    // the same watermarks in the send transaction, so the store stays equal to a fresh sync.
+    // Once per (conversation, sender) for the whole batch, not per message.
+    QHash<QPair<QString, QString>, qint64> newestBySender;
+    for (const Message &m : std::as_const(sorted)) {
+        if (m.seq > 0 && !m.senderId.isEmpty()) {
+            qint64 &top = newestBySender[{m.conversationId, m.senderId}];
+            top = qMax(top, m.seq);
+        }
+    }
+    for (auto it = newestBySender.cbegin(); it != newestBySender.cend(); ++it) {
+        const auto &[conv, sender] = it.key();
+        auto prev = raiseWatermarks(conv, sender, it.value(), it.value());
+        if (!prev) {
+            if (prev.error().code == Error::Code::NotFound)
+                continue; // not (or no longer) a member here: nothing to raise
+            return prev.error();
+        }
+        const qint64 from = qMin(prev.value().first, prev.value().second) + 1;
+        if (sender != myUserId && from <= it.value()) {
+            auto r = result.tickRanges.find(conv);
+            if (r == result.tickRanges.end())
+                result.tickRanges.insert(conv, SeqRange{from, it.value()});
+            else
+                *r = SeqRange{qMin(r->first, from), qMax(r->second, it.value())};
+        }
+    }
     return result;
 }
 

@@ -105,9 +105,13 @@ public:
         QList<LocalMessage> inserted;  // new rows
         QList<LocalMessage> confirmed; // own outbox rows that turned out committed (now Sent)
         int duplicates = 0;            // already stored (conversation, seq)
+        // Per conversation, the seqs of own messages whose ticks may have moved because
+        // another member posted (a sender has read everything before their own message).
+        QHash<QString, SeqRange> tickRanges;
     };
     // Store messages (any order, any conversations). Duplicates by (conversation, seq) are
-    // dropped; the known ranges grow; an own message matching an outbox row (same
+    // dropped; the known ranges grow; each sender's watermarks rise to their newest message
+    // (protocol §8, sending reads); an own message matching an outbox row (same
     // client_msg_id) takes that row's place (localId kept) and leaves the outbox.
     Expected<InsertResult> insertMessages(const QList<chat::proto::Message> &messages,
                                           const QString &myUserId);

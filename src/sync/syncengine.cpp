@@ -638,6 +638,7 @@ Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(MessageChang
         batch.add(MessageChange::Kind::Inserted, m, origin);
     for (const LocalMessage &m : ins.value().confirmed)
         batch.add(MessageChange::Kind::Updated, m, origin);
+    addTickChanges(batch, ins.value().tickRanges);
     return ins;
 }
 
