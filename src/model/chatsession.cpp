@@ -9,7 +9,10 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSysInfo>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using chat::sync::SyncEngine;
@@ -30,6 +33,25 @@ QUrl parseServer(const QString &text)
     if (url.path().isEmpty())
         url.setPath(u"/"_s);
     return url;
+}
+
+// Removes the files of a closed SQLite store: the database and its WAL/SHM/journal siblings,
+// nothing else, then the account folder if that left it empty (QDir::rmdir refuses a folder
+// that still holds anything). Returns a sentence on failure.
+QString removeStoreFiles(const QString &storePath)
+{
+    QStringList failed;
+    for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s, u"-journal"_s}) {
+        const QString f = storePath + suffix;
+        if (QFile::exists(f) && !QFile::remove(f))
+            failed << f;
+    }
+    const QFileInfo info(storePath);
+    info.dir().rmdir(info.absolutePath());
+    if (failed.isEmpty())
+        return {};
+    return ChatSession::tr("Signed out, but some local data could not be deleted: %1")
+        .arg(failed.join(u", "_s));
 }
 } // namespace
 
@@ -321,23 +343,64 @@ void ChatSession::onAuthFailed(const QString &message)
     setState(State::SignedOut);
 }
 
-void ChatSession::signOut()
+void ChatSession::signOut(bool deleteLocalData)
 {
+    if (m_signingOut)
+        return;
     delete m_attempt;
     m_attempt = nullptr;
     closeConversation();
+    const auto es = m_engine->state();
+    if (es != SyncEngine::State::Syncing && es != SyncEngine::State::Online) {
+        finishSignOut(false, deleteLocalData);
+        return;
+    }
+    // Revoke first, forget after: the token must not outlive the sign-out on the server.
+    // The engine's request times out on its own (policy.requestTimeoutMs); the guard timer
+    // only keeps a stuck link from holding the sign-out forever.
+    m_signingOut = new QObject(this);
+    Q_EMIT signingOutChanged();
+    auto *guard = new QTimer(m_signingOut);
+    guard->setSingleShot(true);
+    connect(guard, &QTimer::timeout, this,
+            [this, deleteLocalData] { finishSignOut(false, deleteLocalData); });
+    guard->start(15000);
+    m_engine->logout(m_signingOut, [this, deleteLocalData](const chat::sync::Status &st) {
+        if (!st)
+            qCWarning(lcModel) << "logout refused or failed:" << st.error().message;
+        finishSignOut(bool(st), deleteLocalData);
+    });
+}
+
+void ChatSession::finishSignOut(bool revoked, bool deleteLocalData)
+{
+    if (m_signingOut) {
+        m_signingOut->deleteLater(); // we may be inside one of its callbacks
+        m_signingOut = nullptr;
+        Q_EMIT signingOutChanged();
+    }
     m_engine->disconnectFromServer();
     if (m_remember) // a session-only sign-in never touched the keychain
         m_keychain->remove(tokenKey(), this, nullptr);
     m_settings->setPlainToken({});
+    const QString storePath = m_engine->isOpen() ? m_engine->storePath() : QString();
     m_engine->closeAccount();
     m_conversations->setEngine(m_engine.get());
+    QString problem;
+    if (deleteLocalData && !storePath.isEmpty())
+        problem = removeStoreFiles(storePath);
     setKeychainProblem({}, false);
     setError({});
     m_connection = Connection::Offline;
     Q_EMIT connectionChanged();
     setState(State::SignedOut);
     Q_EMIT userChanged();
+    if (!problem.isEmpty())
+        setNotice(problem);
+    else if (!revoked)
+        setNotice(tr("Signed out on this computer only: the server could not be reached, so "
+                     "your session there stays valid until it expires."));
+    Q_EMIT signedOut(revoked);
 }
 
 QString ChatSession::conversationIdFor(const QString &reference) const
@@ -472,6 +535,17 @@ void ChatSession::createGroup(const QString &title, const QStringList &userIds)
             }
             Q_EMIT conversationCreated(r.value().conversationId);
         });
+}
+
+void ChatSession::addMembers(const QStringList &userIds)
+{
+    if (m_currentId.isEmpty() || userIds.isEmpty())
+        return;
+    m_engine->addMembers(m_currentId, userIds, this, [this](const chat::sync::Status &st) {
+        if (!st)
+            setNotice(st.error().message);
+        Q_EMIT membersAdded(bool(st));
+    });
 }
 
 void ChatSession::leaveCurrent()

@@ -49,6 +49,8 @@ class ChatSession : public QObject
     Q_PROPERTY(bool sessionOnly READ sessionOnly NOTIFY keychainChanged)
     /// Newest transient problem to show in a toast (send refused, disk full...).
     Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
+    /// Sign-out is waiting for the server to revoke the token.
+    Q_PROPERTY(bool signingOut READ signingOut NOTIFY signingOutChanged)
 
 public:
     enum class State { SignedOut, SigningIn, SignedIn };
@@ -86,8 +88,13 @@ public:
     Q_INVOKABLE void registerAccount(const QString &server, const QString &username,
                                      const QString &password, const QString &displayName,
                                      bool remember);
-    /// Disconnects, forgets the token (keychain and profile) and closes the local store.
-    Q_INVOKABLE void signOut();
+    /// Signs out: when connected, first revokes the session token on the server (`logout`);
+    /// offline it cannot, says so in a notice (the server session then expires on its own).
+    /// Then forgets the token (keychain and profile) and closes the local store; with
+    /// `deleteLocalData` also removes this account's local store files. Asynchronous while
+    /// the server answers (signingOut); signedOut(revoked) when done.
+    Q_INVOKABLE void signOut(bool deleteLocalData = false);
+    bool signingOut() const { return m_signingOut != nullptr; }
 
     /// Id of the conversation named by `reference` (id, exact title, or the other member's
     /// username in a direct conversation); "" if there is none in the local store.
@@ -107,6 +114,8 @@ public:
     Q_INVOKABLE void searchUsers(const QString &query);
     Q_INVOKABLE void createDirect(const QString &userId);
     Q_INVOKABLE void createGroup(const QString &title, const QStringList &userIds);
+    /// Adds users to the open group conversation (membersAdded(ok) when the server answered).
+    Q_INVOKABLE void addMembers(const QStringList &userIds);
     Q_INVOKABLE void leaveCurrent();
     /// The user accepts keeping the token unencrypted in the profile folder.
     Q_INVOKABLE void storeTokenWithoutKeychain();
@@ -127,6 +136,10 @@ Q_SIGNALS:
     /// A conversation was created (or an existing direct one returned): open it.
     void conversationCreated(const QString &conversationId);
     void userSearchFinished(bool ok);
+    void membersAdded(bool ok);
+    void signingOutChanged();
+    /// Sign-out finished; `revoked`: the server confirmed the token is no longer valid.
+    void signedOut(bool revoked);
 
 private:
     void start(const QString &server, const QString &username, const QString &password,
@@ -141,6 +154,7 @@ private:
     void onEngineError(const chat::sync::Error &error);
     void setKeychainProblem(const QString &problem, bool sessionOnly);
     QString tokenKey() const;
+    void finishSignOut(bool revoked, bool deleteLocalData);
 
     ProfileSettings *m_settings;
     KeychainStore *m_keychain;
@@ -165,7 +179,8 @@ private:
     bool m_firstSync = false;
     QUrl m_server;
     QString m_username;
-    QObject *m_attempt = nullptr; // context of the current sign-in attempt's callbacks
+    QObject *m_attempt = nullptr;    // context of the current sign-in attempt's callbacks
+    QObject *m_signingOut = nullptr; // context of a pending logout's callbacks
 };
 
 } // namespace chat::model

@@ -9,7 +9,11 @@
 #include "sync/syncengine.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -57,6 +61,31 @@ private:
         new QAbstractItemModelTester(
             s->members(), QAbstractItemModelTester::FailureReportingMode::Fatal, s->members());
         return true;
+    }
+
+    // Authenticates a fresh engine with nothing but `token`: empty if accepted, else why not.
+    QString refusesToken(const QString &username, const QString &token)
+    {
+        QTemporaryDir dir;
+        chat::sync::SyncEngine e;
+        chat::sync::SyncEngine::Options options;
+        options.dataDir = dir.path();
+        chat::net::Credentials c;
+        c.username = username; // names the local store; no password, so no fallback to login
+        c.token = token;
+        QString refused;
+        bool accepted = false;
+        connect(&e, &chat::sync::SyncEngine::authFailed, this,
+                [&](const QString &m) { refused = m.isEmpty() ? u"refused"_s : m; });
+        connect(&e, &chat::sync::SyncEngine::stateChanged, this, [&](auto st) {
+            accepted = accepted || st == chat::sync::SyncEngine::State::Syncing
+                       || st == chat::sync::SyncEngine::State::Online;
+        });
+        e.connectToServer(QUrl(h->serverUrl()), c, options);
+        if (!QTest::qWaitFor([&] { return accepted || !refused.isEmpty(); }, kTimeout))
+            return u"no answer"_s;
+        e.disconnectFromServer();
+        return refused;
     }
 
 private Q_SLOTS:
@@ -342,6 +371,79 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(stateOf(m, id) != "pending"_L1, kTimeout);
         QVERIFY(stateOf(m, id) != "failed"_L1);
         QCOMPARE(a->draft(a->currentConversationId()), u"half a thought"_s);
+    }
+    void signOutRevokesTheTokenOnTheServer()
+    {
+        ChatSession *a = signedIn(u"alice"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(a->connection(), ChatSession::Connection::Online, kTimeout);
+        const QString token = a->engine()->token();
+        QVERIFY(!token.isEmpty());
+        const QString store = a->engine()->storePath();
+        QVERIFY(QFile::exists(store));
+        QSignalSpy done(a, &ChatSession::signedOut);
+        a->signOut(false);
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, kTimeout);
+        QCOMPARE(done.at(0).at(0).toBool(), true); // the server confirmed the revocation
+        QCOMPARE(a->state(), ChatSession::State::SignedOut);
+        QVERIFY(a->notice().isEmpty());
+        QVERIFY(QFile::exists(store)); // local data kept unless asked
+        const QString why = refusesToken(u"alice"_s, token);
+        QVERIFY2(!why.isEmpty() && why != "no answer"_L1, qPrintable(why));
+    }
+
+    void signOutOfflineForgetsLocallyAndCanDeleteLocalData()
+    {
+        ChatSession *a = signedIn(u"carol"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(a->connection(), ChatSession::Connection::Online, kTimeout);
+        const QString token = a->engine()->token();
+        const QString store = a->engine()->storePath();
+        const QString folder = QFileInfo(store).absolutePath();
+        h->stopServer();
+        QTRY_COMPARE_WITH_TIMEOUT(a->connection(), ChatSession::Connection::Offline, kTimeout);
+        QSignalSpy done(a, &ChatSession::signedOut);
+        a->signOut(true);
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, kTimeout);
+        QCOMPARE(done.at(0).at(0).toBool(), false);
+        QVERIFY2(a->notice().contains(u"expires"_s), qPrintable(a->notice()));
+        QVERIFY(!QFile::exists(store));
+        QVERIFY(!QFile::exists(store + u"-wal"_s));
+        QVERIFY(!QDir(folder).exists());
+        QVERIFY(h->startServer());
+        // Not revoked: the server still accepts it (it expires on its own).
+        QCOMPARE(refusesToken(u"carol"_s, token), QString());
+    }
+
+    void addMembersToAGroup()
+    {
+        ChatSession *a = signedIn(u"alice"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(a->connection(), ChatSession::Connection::Online, kTimeout);
+        QSignalSpy created(a, &ChatSession::conversationCreated);
+        QTRY_VERIFY_WITH_TIMEOUT(a->engine()->findConversation(u"bob"_s).has_value(), kTimeout);
+        a->createGroup(u"Added later"_s, {a->engine()->findConversation(u"bob"_s)->otherUserId});
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 1, kTimeout);
+        const QString id = created.at(0).at(0).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(a->engine()->conversation(id).has_value(), kTimeout);
+        a->openConversation(id);
+        new QAbstractItemModelTester(
+            a->members(), QAbstractItemModelTester::FailureReportingMode::Fatal, a->members());
+        const int before = a->members()->rowCount();
+        QCOMPARE(before, 2);
+        QSignalSpy search(a, &ChatSession::userSearchFinished);
+        a->searchUsers(u"dave"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(search.size(), 1, kTimeout);
+        QVERIFY(a->userSearch()->rowCount() > 0);
+        const QString dave =
+            roleAt(a->userSearch(), 0, chat::model::UserListModel::UserIdRole).toString();
+        QSignalSpy added(a, &ChatSession::membersAdded);
+        a->addMembers({dave});
+        QTRY_COMPARE_WITH_TIMEOUT(added.size(), 1, kTimeout);
+        QCOMPARE(added.at(0).at(0).toBool(), true);
+        // The server added dave: he gets the conversation. (The adder's own member list follows
+        // at the next catch-up: SyncEngine::addMembers does not store the server's answer.)
+        QVERIFY(h->peerOnline(u"dave"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(h->peer(u"dave"_s)->findConversation(u"Added later"_s), kTimeout);
+        QCOMPARE(h->peer(u"dave"_s)->findConversation(u"Added later"_s)->members.size(),
+                 before + 1);
     }
 };
 
