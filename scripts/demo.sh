@@ -78,7 +78,7 @@ if [[ $do_build -eq 1 ]]; then
     cmake --preset release >/dev/null || die "configure failed: run 'cmake --preset release' to see why"
     targets=(chat-server)
     known="$(ninja -C build/release -t targets all 2>/dev/null)"
-    for t in chat-desktop chat-cli; do
+    for t in chat-desktop chat-cli chat-demo-bot; do
         grep -q "^$t:" <<<"$known" && targets+=("$t")
     done
     cmake --build --preset release --target "${targets[@]}" || die "build failed (see above)"
@@ -155,6 +155,15 @@ cat <<INFO
 $users
 
 INFO
+
+# Demo activity (app/demo-bot): bob and carol answer alice after typing, and chat in the group.
+if [[ -x "$bindir/chat-demo-bot" ]]; then
+    "$bindir/chat-demo-bot" --server "$url" --profile "$state/profile-bots" --as bob,carol \
+        </dev/null >"$state/demo-bot.log" 2>&1 &
+    bot_pid=$!
+    trap 'kill -TERM "$bot_pid" 2>/dev/null; wait "$bot_pid" 2>/dev/null; cleanup' EXIT
+    echo "  Demo bot    bob and carol answer alice (pid $bot_pid, log $state/demo-bot.log)"
+fi
 
 # --- 3. the client -----------------------------------------------------------------------------
 client="$bindir/chat-desktop"
