@@ -353,6 +353,42 @@ private Q_SLOTS:
         QVERIFY(found);
     }
 
+    // Additions in docs/PROTOCOL.md, "sending reads": a sender's watermarks become the seq of
+    // their own message, in the same transaction; nobody else's move.
+    void sendingRaisesTheSendersWatermarks()
+    {
+        TestClient *alice = fx.user(u"alice"_s);
+        TestClient *bob = fx.user(u"bob"_s);
+        TestClient *carol = fx.user(u"carol"_s);
+        const QString g = convId(createGroup(alice, u"reads"_s, {bob->userId(), carol->userId()}));
+        sendMsg(alice, g, u"sr-1"_s, u"one"_s);
+        sendMsg(alice, g, u"sr-2"_s, u"two"_s);
+        sendMsg(bob, g, u"sr-3"_s, u"reply"_s);
+        auto watermarks = [&](TestClient *as) {
+            QHash<QString, QPair<qint64, qint64>> out;
+            const QJsonObject page = syncReq(as, QJsonValue::Null, QJsonValue::Null);
+            for (const QJsonValue &v : page.value("conversations"_L1).toArray()) {
+                const QJsonObject conv = v.toObject().value("conversation"_L1).toObject();
+                if (conv.value("conversation_id"_L1).toString() != g)
+                    continue;
+                for (const QJsonValue &m : conv.value("members"_L1).toArray())
+                    out.insert(m.toObject().value("user_id"_L1).toString(),
+                               {m.toObject().value("delivered_seq"_L1).toInteger(),
+                                m.toObject().value("read_seq"_L1).toInteger()});
+            }
+            return out;
+        };
+        const auto w = watermarks(carol);
+        QCOMPARE(w.value(alice->userId()), (QPair<qint64, qint64>{2, 2}));
+        QCOMPARE(w.value(bob->userId()), (QPair<qint64, qint64>{3, 3}));
+        QCOMPARE(w.value(carol->userId()), (QPair<qint64, qint64>{0, 0}));
+        // Still monotonic: a later lower read from bob changes nothing.
+        QCOMPARE(typeOf(bob->request(
+                     {{"type"_L1, u"read"_s}, {"conversation_id"_L1, g}, {"seq"_L1, 1}})),
+                 u"ok"_s);
+        QCOMPARE(watermarks(alice).value(bob->userId()), (QPair<qint64, qint64>{3, 3}));
+    }
+
     void typingRelayedNotEchoedNotStored()
     {
         TestClient *alice = fx.user(u"alice"_s);

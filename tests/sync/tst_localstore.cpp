@@ -274,6 +274,45 @@ private Q_SLOTS:
         QCOMPARE(s->messagesInRange(u"g"_s, 1, 1, me).constFirst().state, DeliveryState::Read);
     }
 
+    // Protocol additions, "sending reads": storing a message raises its sender's watermarks
+    // to it, so a reply clears the sender's unread and counts as read in others' ticks.
+    void sendingReadsRaisesTheSendersWatermarks()
+    {
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        Conversation c = conv(u"g"_s, 0);
+        c.kind = ConversationKind::Group;
+        c.members.append(Member{u"u-carol"_s, 0, 0, chat::proto::Role::Member});
+        QVERIFY(s->upsertConversation(c, me));
+        QVERIFY(s->insertMessages({msg(u"g"_s, 1, bob), msg(u"g"_s, 2, me)}, me));
+        // My own reply at 2 means I have read bob's 1.
+        QCOMPARE(s->conversation(u"g"_s, me)->unreadCount, 0);
+        auto ins = s->insertMessages({msg(u"g"_s, 3, u"u-carol"_s)}, me);
+        QVERIFY(ins);
+        QCOMPARE(s->conversation(u"g"_s, me)->unreadCount, 1);
+        // Carol posted after my message 2: she has read it; bob has not.
+        QVERIFY(ins.value().tickRanges.contains(u"g"_s));
+        const SeqRange r = ins.value().tickRanges.value(u"g"_s);
+        QVERIFY(r.first <= 2 && r.second >= 2);
+        const auto m2 = s->messagesInRange(u"g"_s, 2, 2, me).constFirst();
+        QCOMPARE(m2.readCount, 1);
+        QCOMPARE(m2.state, DeliveryState::Sent); // bob's delivered_seq is 1 < 2
+        bool sawBob = false;
+        for (const MemberInfo &mi : s->members(u"g"_s)) {
+            if (mi.userId == bob) {
+                sawBob = true;
+                QCOMPARE(mi.readSeq, 1);
+                QCOMPARE(mi.deliveredSeq, 1);
+            }
+        }
+        QVERIFY(sawBob);
+        // Never lowers: an older message from carol arriving late changes nothing.
+        auto late = s->insertMessages({msg(u"g"_s, 1, u"u-carol"_s)}, me); // duplicate seq
+        QVERIFY(late);
+        QVERIFY(late.value().tickRanges.isEmpty());
+    }
+
     void ownReadWatermarkIsMonotonic()
     {
         QTemporaryDir dir;
