@@ -344,12 +344,14 @@ private Q_SLOTS:
     {
         ServerFixture fx;
         ServerConfig cfg;
-        cfg.heartbeatMs = 300;
-        fx.autoPingMs = 75; // everyone pings from the first moment (Argon2id takes a while)...
+        // 2 x 1500 ms of silence closes; the live client pings 7x more often than needed, so a
+        // loaded machine (ASan, ctest -j2) stalling this process for a second cannot kill it.
+        cfg.heartbeatMs = 1500;
+        fx.autoPingMs = 200; // everyone pings from the first moment (Argon2id takes a while)...
         QVERIFY(fx.start(cfg));
         TestClient *alive = fx.user(u"alive"_s);
         TestClient *silent = fx.user(u"silent"_s);
-        QCOMPARE(alive->frames(u"auth_ok"_s).value(0).value("heartbeat_ms"_L1).toInt(), 300);
+        QCOMPARE(alive->frames(u"auth_ok"_s).value(0).value("heartbeat_ms"_L1).toInt(), 1500);
         silent->setAutoPing(0); // ... except the one that falls silent now
         QVERIFY(silent->waitClosed());
         QCOMPARE(silent->closeCode(), 4000);
