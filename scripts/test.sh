@@ -14,6 +14,8 @@
 #
 # Measured (the "Total" line at the end prints it every run): clean clone, packages present,
 # Debian 12 on 2 cores SHARED with 4 other engineers' builds (load average 11-14):
+#   2026-11-29 04:29  42m30s wall = debug 28m29s (338 build steps, 41 tests 6m33s) + asan 14m00s
+#                     (fuzz stopped at configure); 13m21s of CPU in all, load average 12.
 #   2026-11-29 03:56  31m45s wall = debug 20m22s (build 14m30s, 37 tests 5m38s) + asan 8m51s
 #                     + fuzz 2m32s; 12m43s of CPU in all (user+sys), so about 10-14 min on
 #                     2 idle cores. Builds dominate; failing tests' timeouts add up to 2 min each.
