@@ -31,20 +31,29 @@ bool DesktopHarness::writeFixture(const QString &path)
     const QList<std::pair<QString, QString>> people = {{u"alice"_s, u"Alice Martin"_s},
                                                        {u"bob"_s, u"Bob Keller"_s},
                                                        {u"carol"_s, u"Carol Dubois"_s},
-                                                       {u"dave"_s, u"Dave Singh"_s}};
+                                                       {u"dave"_s, u"Dave Singh"_s},
+                                                       {u"erin"_s, u"Erin Novak"_s}};
     for (const auto &[name, display] : people)
         users.append(QJsonObject{{u"username"_s, name},
                                  {u"password"_s, passwordOf(name)},
                                  {u"display_name"_s, display}});
     QJsonArray longHistory;
+    // A sender has read up to their own message (server rule): alice writes every third
+    // message up to seq 60 only, so everything of bob's from 61 on is unread for her.
     for (int i = 1; i <= kLongHistory; ++i)
-        longHistory.append(QJsonObject{{u"from"_s, i % 3 == 0 ? u"alice"_s : u"bob"_s},
-                                       {u"content"_s, u"history message %1"_s.arg(i)}});
-    // Only the unread tests read this one (dave): nobody else moves dave's watermark.
+        longHistory.append(
+            QJsonObject{{u"from"_s, i <= kAliceLastSeq && i % 3 == 0 ? u"alice"_s : u"bob"_s},
+                        {u"content"_s, u"history message %1"_s.arg(i)}});
+    // Only the unread tests read this one (dave): nobody else moves dave's watermark. dave
+    // wrote seq 5 and 10 (his watermark), carol's 90 messages after that are unread for him.
     QJsonArray unreadHistory;
     for (int i = 1; i <= 100; ++i)
-        unreadHistory.append(QJsonObject{{u"from"_s, i % 10 == 0 ? u"dave"_s : u"carol"_s},
+        unreadHistory.append(QJsonObject{{u"from"_s, i == 5 || i == 10 ? u"dave"_s : u"carol"_s},
                                          {u"content"_s, u"carol says %1"_s.arg(i)}});
+    QJsonArray erinHistory;
+    for (int i = 1; i <= 40; ++i)
+        erinHistory.append(
+            QJsonObject{{u"from"_s, u"erin"_s}, {u"content"_s, u"erin says %1"_s.arg(i)}});
     const QJsonArray conversations = {
         QJsonObject{{u"key"_s, u"cd"_s},
                     {u"kind"_s, u"direct"_s},
@@ -61,6 +70,11 @@ bool DesktopHarness::writeFixture(const QString &path)
             {u"members"_s, QJsonArray{u"alice"_s, u"bob"_s, u"carol"_s}},
             {u"messages"_s, QJsonArray{QJsonObject{{u"from"_s, u"carol"_s},
                                                    {u"content"_s, u"welcome to the team"_s}}}}},
+        // Only the new-message counter test uses erin (her messages scroll carol's view).
+        QJsonObject{{u"key"_s, u"ce"_s},
+                    {u"kind"_s, u"direct"_s},
+                    {u"members"_s, QJsonArray{u"carol"_s, u"erin"_s}},
+                    {u"messages"_s, erinHistory}},
         QJsonObject{{u"key"_s, u"ac"_s},
                     {u"kind"_s, u"direct"_s},
                     {u"members"_s, QJsonArray{u"alice"_s, u"carol"_s}},

@@ -30,6 +30,8 @@ class DesktopHarness : public QObject
 public:
     /// Messages in the alice-bob conversation of the generated fixture.
     static constexpr int kLongHistory = 120;
+    /// alice's last message there (every third seq up to it); bob wrote everything after it.
+    static constexpr int kAliceLastSeq = 60;
     /// The server refuses longer messages (the client allows 4000): a way to get a Failed send.
     static constexpr int kServerMaxChars = 200;
 
