@@ -183,12 +183,14 @@ Item {
     }
     SettingsDialog {
         id: settingsDialog
+        objectName: "settingsDialog"
         session: page.session
         settings: page.settings
         languages: page.languages
     }
     MembersPanel {
         id: membersPanel
+        objectName: "membersDialog"
         session: page.session
     }
 }

@@ -14,6 +14,9 @@ Rectangle {
     property bool windowActive: true
     signal membersRequested()
     color: Theme.chatBackground
+    // Messages that arrived while the view was scrolled up (shown on the jump button).
+    property int newWhileScrolledUp: 0
+    property real lastNewestSeq: 0
 
     // The seq of the newest stored message currently visible (the bottom of the viewport).
     function visibleNewestSeq() {
@@ -60,10 +63,17 @@ Rectangle {
                 list.positionViewAtIndex(row, ListView.Center)
             readTimer.restart()
         }
-        function onNewestSeqChanged() { readTimer.restart() }
+        function onNewestSeqChanged() {
+            const newest = view.messages.newestSeq
+            if (!list.atYEnd && view.lastNewestSeq > 0 && newest > view.lastNewestSeq)
+                view.newWhileScrolledUp += newest - view.lastNewestSeq
+            view.lastNewestSeq = newest
+            readTimer.restart()
+        }
     }
     onWindowActiveChanged: readTimer.restart()
     Component.onCompleted: {
+        lastNewestSeq = messages.newestSeq
         if (messages.unreadAtOpen > 0)
             jumpToFirstUnread()
         else
@@ -164,7 +174,11 @@ Rectangle {
                     onDiscardRequested: id => view.session.discard(id)
                 }
                 onContentYChanged: readTimer.restart()
-                onAtYEndChanged: readTimer.restart()
+                onAtYEndChanged: {
+                    if (atYEnd)
+                        view.newWhileScrolledUp = 0
+                    readTimer.restart()
+                }
                 ScrollBar.vertical: ScrollBar {}
 
                 Keys.onPressed: event => {
@@ -204,7 +218,9 @@ Rectangle {
                 width: 44
                 height: 44
                 visible: !list.atYEnd && list.count > 0
-                Accessible.name: qsTr("Jump to the latest message")
+                Accessible.name: view.newWhileScrolledUp > 0
+                                 ? qsTr("Jump to the latest message (%n new)", "", view.newWhileScrolledUp)
+                                 : qsTr("Jump to the latest message")
                 ToolTip.visible: hovered
                 ToolTip.text: Accessible.name
                 onClicked: view.jumpToLatest()
@@ -219,6 +235,25 @@ Rectangle {
                     radius: width / 2
                     color: Theme.header
                     border.color: Theme.divider
+                }
+                Rectangle {
+                    objectName: "newMessagesBadge"
+                    property alias text: badgeText.text
+                    visible: view.newWhileScrolledUp > 0
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    anchors.verticalCenter: parent.top
+                    height: 20
+                    width: Math.max(height, badgeText.implicitWidth + 10)
+                    radius: height / 2
+                    color: Theme.unreadBadge
+                    Label {
+                        id: badgeText
+                        anchors.centerIn: parent
+                        text: view.newWhileScrolledUp > 99 ? "99+" : view.newWhileScrolledUp
+                        color: Theme.textOnAccent
+                        font.pixelSize: Theme.smallFontSize
+                        font.bold: true
+                    }
                 }
             }
         }

@@ -1,4 +1,5 @@
-// The members of the open group with presence, and "Leave group".
+// The members of the open group with presence, adding people (user search as in the
+// new-conversation dialog), and "Leave group".
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,7 +9,21 @@ ThemedPopup {
     id: panel
     required property ChatSession session
     width: 400
-    height: 500
+    height: 560
+    property bool adding: false
+    property bool searching: false
+    onOpened: { adding = false; addField.text = "" }
+
+    Connections {
+        target: panel.session
+        function onUserSearchFinished(ok) { panel.searching = false }
+        function onMembersAdded(ok) { if (ok) { panel.adding = false; addField.text = "" } }
+    }
+    Timer {
+        id: debounce
+        interval: 250
+        onTriggered: { panel.searching = true; panel.session.searchUsers(addField.text) }
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -20,6 +35,45 @@ ThemedPopup {
             color: Theme.text
             font.bold: true
             font.pixelSize: Theme.titleFontSize
+        }
+        ThemedTextField {
+            id: addField
+            objectName: "addMemberField"
+            visible: panel.adding
+            Layout.fillWidth: true
+            placeholderText: qsTr("Search people to add")
+            Accessible.name: qsTr("Search people to add")
+            onTextChanged: debounce.restart()
+        }
+        ListView {
+            id: candidates
+            objectName: "addMemberList"
+            visible: panel.adding
+            Layout.fillWidth: true
+            Layout.preferredHeight: 160
+            clip: true
+            model: panel.session.userSearch
+            delegate: ItemDelegate {
+                required property string userId
+                required property string name
+                required property string username
+                objectName: "addCandidate_" + username
+                width: ListView.view.width
+                Accessible.name: qsTr("Add %1").arg(name)
+                onClicked: panel.session.addMembers([userId])
+                contentItem: Label {
+                    text: name + "  (@" + username + ")"
+                    color: Theme.text
+                    elide: Text.ElideRight
+                }
+                background: Rectangle { color: parent.hovered ? Theme.sidebarHover : "transparent" }
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: candidates.count === 0
+                color: Theme.textSecondary
+                text: panel.searching ? qsTr("Searching…") : qsTr("Nobody found.")
+            }
         }
         ListView {
             Layout.fillWidth: true
@@ -66,12 +120,12 @@ ThemedPopup {
         }
         RowLayout {
             Layout.fillWidth: true
-            Button {
+            ThemedButton {
                 id: leave
                 objectName: "leaveButton"
                 property bool confirming: false
                 text: confirming ? qsTr("Really leave?") : qsTr("Leave group")
-                palette.buttonText: Theme.danger
+                danger: true
                 onClicked: {
                     if (!confirming) {
                         confirming = true
@@ -83,7 +137,19 @@ ThemedPopup {
                 }
             }
             Item { Layout.fillWidth: true }
-            Button {
+            ThemedButton {
+                objectName: "addMembersButton"
+                text: panel.adding ? qsTr("Done") : qsTr("Add people")
+                onClicked: {
+                    panel.adding = !panel.adding
+                    if (panel.adding) {
+                        addField.forceActiveFocus()
+                        panel.searching = true
+                        panel.session.searchUsers("")
+                    }
+                }
+            }
+            ThemedButton {
                 text: qsTr("Close")
                 onClicked: { leave.confirming = false; panel.close() }
             }

@@ -1,4 +1,5 @@
-// Theme, language, notifications, where the session is kept, and signing out.
+// Theme, language, notifications, where the session is kept, and signing out (the token is
+// revoked on the server when online; optionally this account's local data is deleted too).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -30,20 +31,23 @@ ThemedPopup {
                     { mode: "light", label: qsTr("Light") },
                     { mode: "dark", label: qsTr("Dark") }
                 ]
-                RadioButton {
+                ThemedButton {
                     required property var modelData
                     objectName: "theme_" + modelData.mode
+                    Layout.fillWidth: true
                     text: modelData.label
+                    checkable: true
+                    autoExclusive: true
                     checked: dialog.settings.theme === modelData.mode
                     onClicked: dialog.settings.theme = modelData.mode
-                    palette.windowText: Theme.text
+                    Accessible.role: Accessible.RadioButton
                     Accessible.name: qsTr("Theme: %1").arg(text)
                 }
             }
         }
 
         Label { text: qsTr("Language"); color: Theme.textSecondary; font.bold: true }
-        ComboBox {
+        ThemedComboBox {
             id: language
             objectName: "languageBox"
             Layout.fillWidth: true
@@ -56,12 +60,12 @@ ThemedPopup {
         }
 
         Label { text: qsTr("Notifications"); color: Theme.textSecondary; font.bold: true }
-        Switch {
+        ThemedSwitch {
             objectName: "notificationsSwitch"
+            Layout.fillWidth: true
             text: qsTr("Show a desktop notification for new messages")
             checked: dialog.settings.notificationsEnabled
             onToggled: dialog.settings.notificationsEnabled = checked
-            palette.windowText: Theme.text
             Accessible.name: text
         }
 
@@ -84,20 +88,34 @@ ThemedPopup {
                     : dialog.settings.rememberMe ? qsTr("Your session is kept in the system keychain.")
                                                  : qsTr("You will be signed out when you close the app.")
         }
+        ThemedCheckBox {
+            id: deleteData
+            objectName: "deleteLocalDataBox"
+            Layout.fillWidth: true
+            text: qsTr("Also delete this account's messages stored on this computer")
+            Accessible.name: text
+        }
         RowLayout {
             Layout.fillWidth: true
             Item { Layout.fillWidth: true }
-            Button {
+            ThemedButton {
                 objectName: "signOutButton"
-                text: qsTr("Sign out")
-                palette.buttonText: Theme.danger
-                onClicked: { dialog.close(); dialog.session.signOut() }
+                text: dialog.session.signingOut ? qsTr("Signing out…") : qsTr("Sign out")
+                danger: true
+                enabled: !dialog.session.signingOut
+                onClicked: dialog.session.signOut(deleteData.checked)
             }
-            Button {
+            ThemedButton {
+                objectName: "closeSettingsButton"
                 text: qsTr("Close")
                 highlighted: true
                 onClicked: dialog.close()
             }
         }
+    }
+    // Close once signed out (the server may take a moment to confirm the revocation).
+    Connections {
+        target: dialog.session
+        function onSignedOut() { deleteData.checked = false; dialog.close() }
     }
 }

@@ -107,8 +107,11 @@ int main(int argc, char *argv[])
         u"quit-after"_s, u"Exit after this many milliseconds (default with --screenshot: 3000)."_s,
         u"MS"_s);
     const QCommandLineOption sizeOpt(u"size"_s, u"Window size, e.g. 1120x720."_s, u"WxH"_s);
+    const QCommandLineOption showOpt(
+        u"show"_s, u"Once signed in, open this dialog: settings or members (screenshots, QA)."_s,
+        u"DIALOG"_s);
     parser.addOptions({serverOpt, profileOpt, userOpt, passOpt, openOpt, sendOpt, themeOpt, langOpt,
-                       shotOpt, quitOpt, sizeOpt});
+                       shotOpt, quitOpt, sizeOpt, showOpt});
     parser.process(app);
 
     if (parser.isSet(passOpt) && !parser.isSet(userOpt))
@@ -211,6 +214,25 @@ int main(int argc, char *argv[])
         QObject::connect(session.conversations(), &QAbstractItemModel::dataChanged, &session,
                          tryOpen);
         tryOpen();
+    }
+
+    if (parser.isSet(showOpt)) {
+        const QString dialog = parser.value(showOpt);
+        if (dialog != "settings"_L1 && dialog != "members"_L1)
+            return fail(u"--show takes settings or members"_s);
+        // The chat page (and its dialogs) exists only once signed in: look for it until then.
+        auto *poll = new QTimer(&app);
+        poll->setInterval(300);
+        QObject::connect(poll, &QTimer::timeout, &app, [poll, window, dialog, &session] {
+            if (session.state() != ChatSession::State::SignedIn
+                || (dialog == "members"_L1 && session.currentConversationId().isEmpty()))
+                return;
+            if (QObject *popup = window->findChild<QObject *>(dialog + u"Dialog"_s)) {
+                QMetaObject::invokeMethod(popup, "open");
+                poll->stop();
+            }
+        });
+        poll->start();
     }
 
     int exitCode = 0;
