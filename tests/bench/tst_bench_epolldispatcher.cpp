@@ -359,9 +359,11 @@ private Q_SLOTS:
         QWebSocketServer server(u"t"_s, QWebSocketServer::NonSecureMode);
         QVERIFY(server.listen(QHostAddress::LocalHost, 0));
         connect(&server, &QWebSocketServer::newConnection, this, [&] {
-            while (QWebSocket *s = server.nextPendingConnection())
+            while (QWebSocket *s = server.nextPendingConnection()) {
+                s->setParent(&server); // the caller owns accepted sockets (ASan: 200 leaked)
                 connect(s, &QWebSocket::textMessageReceived, s,
                         [s](const QString &m) { s->sendTextMessage(m); });
+            }
         });
         constexpr int kClients = 200;
         std::vector<std::unique_ptr<QWebSocket>> clients;
