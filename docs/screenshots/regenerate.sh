@@ -43,6 +43,12 @@ desktop --profile "$work/alice-de" --username alice --password alice-pw --open "
     --theme light --language de --screenshot "$here/main-de.png" --quit-after 4000
 desktop --profile "$work/alice-fr" --username alice --password alice-pw --open bob \
     --theme dark --language fr --screenshot "$here/main-fr-dark.png" --quit-after 4000
+desktop --profile "$work/alice" --username alice --password alice-pw --open bob --theme light \
+    --show settings --screenshot "$here/settings-light.png" --quit-after 4000
+desktop --profile "$work/alice" --username alice --password alice-pw --open "Release Team" \
+    --theme dark --show settings --screenshot "$here/settings-dark.png" --quit-after 4000
+desktop --profile "$work/alice" --username alice --password alice-pw --open "Release Team" \
+    --theme light --show members --screenshot "$here/members-light.png" --quit-after 4000
 # Offline: the server is gone, the history still opens from the local store.
 kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 desktop --profile "$work/alice" --username alice --password alice-pw --open carol --theme light \
