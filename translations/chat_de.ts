@@ -93,6 +93,13 @@
         <source>Jump to the latest message</source>
         <translation>Zur neuesten Nachricht springen</translation>
     </message>
+    <message numerus="yes">
+        <source>Jump to the latest message (%n new)</source>
+        <translation>
+            <numerusform>Zur neuesten Nachricht springen (%n neue)</numerusform>
+            <numerusform>Zur neuesten Nachricht springen (%n neue)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DisplayText</name>
@@ -197,6 +204,30 @@
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Search people to add</source>
+        <translation>Personen zum Hinzufügen suchen</translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation>%1 hinzufügen</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Suche…</translation>
+    </message>
+    <message>
+        <source>Nobody found.</source>
+        <translation>Niemand gefunden.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Add people</source>
+        <translation>Personen hinzufügen</translation>
     </message>
 </context>
 <context>
@@ -313,6 +344,60 @@
     </message>
 </context>
 <context>
+    <name>SearchPanel</name>
+    <message>
+        <source>Search in %1</source>
+        <translation>In %1 suchen</translation>
+    </message>
+    <message>
+        <source>Search all conversations</source>
+        <translation>Alle Unterhaltungen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Words, or &quot;an exact phrase&quot;…</source>
+        <translation>Wörter oder „eine genaue Wortfolge“…</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Nachrichten durchsuchen</translation>
+    </message>
+    <message>
+        <source>Go to date:</source>
+        <translation>Gehe zu Datum:</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>JJJJ-MM-TT</translation>
+    </message>
+    <message>
+        <source>Date to go to</source>
+        <translation>Datum, zu dem gesprungen wird</translation>
+    </message>
+    <message>
+        <source>Go</source>
+        <translation>Los</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread mention(s)</source>
+        <translation>
+            <numerusform>%n ungelesene Erwähnung</numerusform>
+            <numerusform>%n ungelesene Erwähnungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No messages found</source>
+        <translation>Keine Nachrichten gefunden</translation>
+    </message>
+    <message>
+        <source>Type to search the messages on this device</source>
+        <translation>Tippe, um die Nachrichten auf diesem Gerät zu durchsuchen</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <translation>%1 in %2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -377,6 +462,14 @@
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Also delete this account&apos;s messages stored on this computer</source>
+        <translation>Auch die auf diesem Computer gespeicherten Nachrichten dieses Kontos löschen</translation>
+    </message>
+    <message>
+        <source>Signing out…</source>
+        <translation>Abmelden…</translation>
     </message>
 </context>
 <context>
@@ -553,6 +646,14 @@
         <source>Your draft could not be saved: %1</source>
         <translation>Dein Entwurf konnte nicht gespeichert werden: %1</translation>
     </message>
+    <message>
+        <source>Signed out, but some local data could not be deleted: %1</source>
+        <translation>Abgemeldet, aber einige lokale Daten konnten nicht gelöscht werden: %1</translation>
+    </message>
+    <message>
+        <source>Signed out on this computer only: the server could not be reached, so your session there stays valid until it expires.</source>
+        <translation>Nur auf diesem Computer abgemeldet: Der Server war nicht erreichbar, deine Sitzung dort bleibt gültig, bis sie abläuft.</translation>
+    </message>
 </context>
 <context>
     <name>chat::model::ConversationListModel</name>
@@ -643,6 +744,17 @@
             <numerusform>in %n Unterhaltung</numerusform>
             <numerusform>in %n Unterhaltungen</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>chat::model::SearchResultsModel</name>
+    <message>
+        <source>Search failed: %1</source>
+        <translation>Suche fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Du</translation>
     </message>
 </context>
 </TS>

@@ -93,6 +93,13 @@
         <source>Jump to the latest message</source>
         <translation>Aller au dernier message</translation>
     </message>
+    <message numerus="yes">
+        <source>Jump to the latest message (%n new)</source>
+        <translation>
+            <numerusform>Aller au dernier message (%n nouveau)</numerusform>
+            <numerusform>Aller au dernier message (%n nouveaux)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DisplayText</name>
@@ -197,6 +204,30 @@
     <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Search people to add</source>
+        <translation>Rechercher des personnes à ajouter</translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation>Ajouter %1</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Recherche…</translation>
+    </message>
+    <message>
+        <source>Nobody found.</source>
+        <translation>Personne trouvé.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Terminé</translation>
+    </message>
+    <message>
+        <source>Add people</source>
+        <translation>Ajouter des personnes</translation>
     </message>
 </context>
 <context>
@@ -313,6 +344,60 @@
     </message>
 </context>
 <context>
+    <name>SearchPanel</name>
+    <message>
+        <source>Search in %1</source>
+        <translation>Rechercher dans %1</translation>
+    </message>
+    <message>
+        <source>Search all conversations</source>
+        <translation>Rechercher dans toutes les conversations</translation>
+    </message>
+    <message>
+        <source>Words, or &quot;an exact phrase&quot;…</source>
+        <translation>Des mots, ou « une phrase exacte »…</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Rechercher des messages</translation>
+    </message>
+    <message>
+        <source>Go to date:</source>
+        <translation>Aller à la date :</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>AAAA-MM-JJ</translation>
+    </message>
+    <message>
+        <source>Date to go to</source>
+        <translation>Date à atteindre</translation>
+    </message>
+    <message>
+        <source>Go</source>
+        <translation>Aller</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread mention(s)</source>
+        <translation>
+            <numerusform>%n mention non lue</numerusform>
+            <numerusform>%n mentions non lues</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No messages found</source>
+        <translation>Aucun message trouvé</translation>
+    </message>
+    <message>
+        <source>Type to search the messages on this device</source>
+        <translation>Tapez pour rechercher les messages de cet appareil</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <translation>%1 dans %2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -377,6 +462,14 @@
     <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Also delete this account&apos;s messages stored on this computer</source>
+        <translation>Supprimer aussi les messages de ce compte enregistrés sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Signing out…</source>
+        <translation>Déconnexion…</translation>
     </message>
 </context>
 <context>
@@ -553,6 +646,14 @@
         <source>Your draft could not be saved: %1</source>
         <translation>Votre brouillon n’a pas pu être enregistré : %1</translation>
     </message>
+    <message>
+        <source>Signed out, but some local data could not be deleted: %1</source>
+        <translation>Déconnecté, mais certaines données locales n’ont pas pu être supprimées : %1</translation>
+    </message>
+    <message>
+        <source>Signed out on this computer only: the server could not be reached, so your session there stays valid until it expires.</source>
+        <translation>Déconnecté sur cet ordinateur seulement : le serveur est injoignable, votre session y reste valide jusqu’à son expiration.</translation>
+    </message>
 </context>
 <context>
     <name>chat::model::ConversationListModel</name>
@@ -643,6 +744,17 @@
             <numerusform>dans %n conversation</numerusform>
             <numerusform>dans %n conversations</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>chat::model::SearchResultsModel</name>
+    <message>
+        <source>Search failed: %1</source>
+        <translation>La recherche a échoué : %1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Vous</translation>
     </message>
 </context>
 </TS>
