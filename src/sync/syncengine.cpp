@@ -410,10 +410,22 @@ void SyncEngine::leaveConversation(const QString &conversationId, QObject *conte
     req.conversationId = conversationId;
     QPointer<QObject> ctx(context);
     const bool hasCtx = context != nullptr;
-    d->conn->request(req, this, [ctx, hasCtx, callback](const Reply &r) {
+    d->conn->request(req, this, [this, ctx, hasCtx, callback](const Reply &r) {
         if (hasCtx && !ctx)
             return;
-        callback(r.ok() ? Status() : Status(fromReply(r)));
+        if (!r.ok()) {
+            callback(fromReply(r));
+            return;
+        }
+        // The requesting connection gets the answer instead of the push (PROTOCOL.md,
+        // Additions): store it the way a push is stored, or this device would lag behind
+        // the user's other devices until the next sync.
+        if (const auto *cu = std::get_if<ConversationUpdate>(&*r.frame); cu && d->store) {
+            ChangeBatch batch;
+            d->handleConversationUpdate(cu->conversation, batch);
+            d->emitBatch(batch);
+        }
+        callback(Status());
     });
 }
 
@@ -425,10 +437,22 @@ void SyncEngine::addMembers(const QString &conversationId, const QStringList &us
     req.userIds = userIds;
     QPointer<QObject> ctx(context);
     const bool hasCtx = context != nullptr;
-    d->conn->request(req, this, [ctx, hasCtx, callback](const Reply &r) {
+    d->conn->request(req, this, [this, ctx, hasCtx, callback](const Reply &r) {
         if (hasCtx && !ctx)
             return;
-        callback(r.ok() ? Status() : Status(fromReply(r)));
+        if (!r.ok()) {
+            callback(fromReply(r));
+            return;
+        }
+        // The requesting connection gets the answer instead of the push (PROTOCOL.md,
+        // Additions): store it the way a push is stored, or this device would lag behind
+        // the user's other devices until the next sync.
+        if (const auto *cu = std::get_if<ConversationUpdate>(&*r.frame); cu && d->store) {
+            ChangeBatch batch;
+            d->handleConversationUpdate(cu->conversation, batch);
+            d->emitBatch(batch);
+        }
+        callback(Status());
     });
 }
 

@@ -430,6 +430,53 @@ private Q_SLOTS:
         QVERIFY(alice2->outbox().size() <= 1);
     }
 
+    // The requesting device gets the `conversation` answer instead of the push: it must be
+    // stored at once (no wait for the next sync), for add_members and for leave.
+    void addMembersAndLeaveUpdateTheStoreAtOnce()
+    {
+        auto alice = online(u"alice"_s);
+        QVERIFY(alice);
+        QString bobId, carolId;
+        for (const MemberInfo &m : alice->members(alice->findConversation(u"Team"_s)->conversationId)) {
+            if (m.username == "bob"_L1)
+                bobId = m.userId;
+            if (m.username == "carol"_L1)
+                carolId = m.userId;
+        }
+        QVERIFY(!bobId.isEmpty() && !carolId.isEmpty());
+        std::optional<Expected<ConversationInfo>> created;
+        alice->createConversation(true, u"AddLeave"_s, {bobId}, this,
+                                  [&](const Expected<ConversationInfo> &r) { created = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(created.has_value(), 20000);
+        QVERIFY(created->ok());
+        const QString conv = created->value().conversationId;
+        auto hasMember = [&](const QString &id) {
+            for (const MemberInfo &m : alice->members(conv))
+                if (m.userId == id)
+                    return true;
+            return false;
+        };
+        QVERIFY(!hasMember(carolId));
+        std::optional<bool> added;
+        bool carolThere = false;
+        alice->addMembers(conv, {carolId}, this, [&](const Status &st) {
+            added = bool(st);
+            carolThere = hasMember(carolId); // checked inside the callback: no sync since
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(added.has_value(), 20000);
+        QVERIFY(*added);
+        QVERIFY(carolThere);
+        std::optional<bool> left;
+        bool aliceGone = false;
+        alice->leaveConversation(conv, this, [&](const Status &st) {
+            left = bool(st);
+            aliceGone = !hasMember(alice->currentUser().userId);
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(left.has_value(), 20000);
+        QVERIFY(*left);
+        QVERIFY(aliceGone);
+    }
+
     void createConversationAndSearchUsers()
     {
         auto alice = online(u"alice"_s);
