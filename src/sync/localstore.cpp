@@ -113,8 +113,8 @@ bool looksIntact(const QString &path, QString *problem, QList<QVariantList> *out
                 if (o.exec(u"SELECT client_msg_id, conversation_id, sender_id, kind, content, "
                            "created_ts FROM outbox ORDER BY position"_s)) {
                     while (o.next())
-                        outbox->append({o.value(0), o.value(1), o.value(2), o.value(3),
-                                        o.value(4), o.value(5)});
+                        outbox->append({o.value(0), o.value(1), o.value(2), o.value(3), o.value(4),
+                                        o.value(5)});
                 }
             }
             db.close();
@@ -132,8 +132,8 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
     QList<QVariantList> outbox;
     if (!QFileInfo::exists(path) || looksIntact(path, &problem, &outbox))
         return openFile(path);
-    const QString aside = path + u".corrupt-"_s
-        + QString::number(QDateTime::currentMSecsSinceEpoch());
+    const QString aside =
+        path + u".corrupt-"_s + QString::number(QDateTime::currentMSecsSinceEpoch());
     qCWarning(lcSyncStore) << path << "is corrupt:" << problem << "- moving it to" << aside
                            << "and rebuilding;" << outbox.size() << "outbox rows kept";
     for (const auto &suffix : {QString(), u"-wal"_s, u"-shm"_s}) {

@@ -113,7 +113,10 @@ Status SyncEngine::openAccount(const QUrl &server, const QString &username, cons
     // after openAccount() hears it too.
     if (const QString notice = d->store->recoveryNotice(); !notice.isEmpty())
         QMetaObject::invokeMethod(
-            this, [this, notice] { Q_EMIT errorOccurred(Error{Error::Code::Storage, notice, {}}); },
+            this,
+            [this, notice] {
+                Q_EMIT errorOccurred(Error{Error::Code::Storage, notice, {}});
+            },
             Qt::QueuedConnection);
     return {};
 }

@@ -51,10 +51,10 @@ class TestE2EDesktop : public QObject
     QStringList desktopArgs(const QString &user, const QString &password, const QString &peer,
                             const QString &text, const QString &shot) const
     {
-        return { u"--server"_s, url, u"--profile"_s, dir.filePath(user),
-                 u"--username"_s, user, u"--password"_s, password,
-                 u"--open"_s, peer, u"--send"_s, text,
-                 u"--screenshot"_s, shot, u"--quit-after"_s, u"15000"_s };
+        return {u"--server"_s,     url,  u"--profile"_s,    dir.filePath(user),
+                u"--username"_s,   user, u"--password"_s,   password,
+                u"--open"_s,       peer, u"--send"_s,       text,
+                u"--screenshot"_s, shot, u"--quit-after"_s, u"15000"_s};
     }
 
     // Reads a profile's local store with the engine (offline, no server needed).
@@ -79,8 +79,8 @@ private Q_SLOTS:
     {
         QVERIFY(dir.isValid());
         server.setProgram(kBin + u"/chat-server"_s);
-        server.setArguments({ u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s,
-                              dir.filePath(u"server"_s), u"--fixture"_s, kFixture });
+        server.setArguments({u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s,
+                             dir.filePath(u"server"_s), u"--fixture"_s, kFixture});
         server.setProcessChannelMode(QProcess::SeparateChannels);
         server.start();
         QVERIFY2(server.waitForStarted(kTimeout), qPrintable(server.errorString()));
@@ -95,7 +95,8 @@ private Q_SLOTS:
                 return !url.isEmpty() || server.state() != QProcess::Running;
             },
             kTimeout));
-        QVERIFY2(!url.isEmpty(), qPrintable(out + QString::fromUtf8(server.readAllStandardError())));
+        QVERIFY2(!url.isEmpty(),
+                 qPrintable(out + QString::fromUtf8(server.readAllStandardError())));
     }
 
     void cleanupTestCase()
@@ -115,7 +116,7 @@ private Q_SLOTS:
         const QString shotB = dir.filePath(u"b.png"_s);
 
         QProcess a, b;
-        for (QProcess *p : { &a, &b }) {
+        for (QProcess *p : {&a, &b}) {
             p->setProgram(kBin + u"/chat-desktop"_s);
             p->setProcessEnvironment(guiEnv());
         }
@@ -134,7 +135,7 @@ private Q_SLOTS:
         QVERIFY(QString::fromUtf8(a.readAllStandardOutput()).contains(u"screenshot "_s));
 
         // Real frames were rendered.
-        for (const QString &shot : { shotA, shotB }) {
+        for (const QString &shot : {shotA, shotB}) {
             const QImage img(shot);
             QVERIFY2(!img.isNull(), qPrintable(shot));
             QVERIFY(img.width() >= 640 && img.height() >= 460);
@@ -150,7 +151,7 @@ private Q_SLOTS:
                     return std::optional(m);
             return std::optional<chat::sync::LocalMessage>();
         };
-        for (const auto *list : { &inA, &inB }) {
+        for (const auto *list : {&inA, &inB}) {
             QVERIFY(find(*list, fromA).has_value());
             QVERIFY(find(*list, fromB).has_value());
         }
@@ -173,10 +174,9 @@ private Q_SLOTS:
         a.setProgram(kBin + u"/chat-desktop"_s);
         a.setProcessEnvironment(guiEnv());
         const QString shot = dir.filePath(u"a-offline.png"_s);
-        a.setArguments({ u"--server"_s, url, u"--profile"_s, dir.filePath(u"alice"_s),
-                         u"--username"_s, u"alice"_s, u"--password"_s, u"alice-pw"_s,
-                         u"--open"_s, u"bob"_s, u"--screenshot"_s, shot,
-                         u"--quit-after"_s, u"4000"_s });
+        a.setArguments({u"--server"_s, url, u"--profile"_s, dir.filePath(u"alice"_s),
+                        u"--username"_s, u"alice"_s, u"--password"_s, u"alice-pw"_s, u"--open"_s,
+                        u"bob"_s, u"--screenshot"_s, shot, u"--quit-after"_s, u"4000"_s});
         a.start();
         QVERIFY(a.waitForFinished(kTimeout));
         QCOMPARE(a.exitCode(), 0);

@@ -33,7 +33,8 @@ Conversation sampleConversation()
     c.conversationId = u"c1"_s;
     c.kind = ConversationKind::Group;
     c.title = u"Team"_s;
-    c.members = {Member{u"u-alice"_s, 55, 50, Role::Admin}, Member{u"u-bob"_s, 57, 57, Role::Member}};
+    c.members = {Member{u"u-alice"_s, 55, 50, Role::Admin},
+                 Member{u"u-bob"_s, 57, 57, Role::Member}};
     c.lastSeq = 57;
     c.createdTs = 1764300000000;
     return c;
@@ -88,7 +89,8 @@ QList<ClientFrame> TestCodec::allClientFrames()
     f << Ping{{}, 1764380000000};
     f << UsersRequest{u"r2"_s, u"al"_s, 20};
     f << CreateConversationRequest{u"r3"_s, ConversationKind::Direct, {}, {u"u-bob"_s}};
-    f << CreateConversationRequest{u"r3"_s, ConversationKind::Group, u"Team"_s, {u"u-bob"_s, u"u-carol"_s}};
+    f << CreateConversationRequest{
+        u"r3"_s, ConversationKind::Group, u"Team"_s, {u"u-bob"_s, u"u-carol"_s}};
     f << AddMembersRequest{u"r4"_s, u"c1"_s, {u"u-dave"_s}};
     f << LeaveRequest{u"r5"_s, u"c1"_s};
     f << SendRequest{u"r6"_s, u"c1"_s, u"0b6f"_s, u"hi"_s};
@@ -134,12 +136,17 @@ QList<ServerFrame> TestCodec::allServerFrames()
     rl.field = u"content"_s;
     f << e << rl;
     f << UsersResult{u"r2"_s, {sampleUser(), User{u"u-al"_s, u"al"_s, {}}}};
-    f << ConversationUpdate{u"r3"_s, sampleConversation()} << ConversationUpdate{{}, sampleConversation()};
+    f << ConversationUpdate{u"r3"_s, sampleConversation()}
+      << ConversationUpdate{{}, sampleConversation()};
     f << Ack{u"r6"_s, u"0b6f"_s, u"c1"_s, u"m58"_s, 58, 1764380000000, false};
     f << Ack{u"r6"_s, u"0b6f"_s, u"c1"_s, u"m58"_s, 58, 1764380000000, true};
     f << MessagePush{sampleMessage()};
     f << HistoryResult{u"r7"_s, u"c1"_s, {sampleMessage(40), sampleMessage(41)}, true};
-    f << SyncResult{u"r8"_s, {ConvState{sampleConversation(), {sampleMessage(57)}}}, {sampleUser()}, u"cur"_s, u"next"_s};
+    f << SyncResult{u"r8"_s,
+                    {ConvState{sampleConversation(), {sampleMessage(57)}}},
+                    {sampleUser()},
+                    u"cur"_s,
+                    u"next"_s};
     f << SyncResult{u"r8"_s, {}, {}, std::nullopt, u"next"_s};
     f << Receipt{u"c1"_s, u"u-bob"_s, 58, 58};
     f << TypingPush{u"c1"_s, u"u-bob"_s, true};
@@ -215,70 +222,144 @@ void TestCodec::clientMalformed_data()
     QTest::newRow("string") << json("\"send\"") << BR << QString();
     QTest::newRow("number") << json("42") << BR << QString();
     QTest::newRow("null") << json("null") << BR << QString();
-    QTest::newRow("invalid-utf8") << QByteArray("{\"type\":\"send\",\"content\":\"\xff\xfe\"}") << BR << QString();
+    QTest::newRow("invalid-utf8") << QByteArray("{\"type\":\"send\",\"content\":\"\xff\xfe\"}")
+                                  << BR << QString();
     QTest::newRow("truncated-utf8") << QByteArray("{\"type\":\"\xe2\x82\"}") << BR << QString();
-    QTest::newRow("oversize") << QByteArray(QByteArray("{\"type\":\"send\",\"content\":\"") + QByteArray(70000, 'a') + "\"}")
+    QTest::newRow("oversize") << QByteArray(QByteArray("{\"type\":\"send\",\"content\":\"")
+                                            + QByteArray(70000, 'a') + "\"}")
                               << TL << QString();
-    QTest::newRow("deeply-nested") << QByteArray(QByteArray("{\"type\":\"ping\",\"x\":") + QByteArray(5000, '[') + QByteArray(5000, ']') + "}")
-                                   << BR << QString();
+    QTest::newRow("deeply-nested")
+        << QByteArray(QByteArray("{\"type\":\"ping\",\"x\":") + QByteArray(5000, '[')
+                      + QByteArray(5000, ']') + "}")
+        << BR << QString();
     // The envelope.
     QTest::newRow("no-type") << json("{}") << BR << u"type"_s;
     QTest::newRow("type-number") << json("{\"type\":5}") << BR << u"type"_s;
     QTest::newRow("type-empty") << json("{\"type\":\"\"}") << BR << u"type"_s;
-    QTest::newRow("unknown-type") << json("{\"type\":\"teleport\",\"id\":\"x\"}") << BR << u"type"_s;
-    QTest::newRow("server-type-from-client") << json("{\"type\":\"ack\",\"id\":\"x\"}") << BR << u"type"_s;
+    QTest::newRow("unknown-type") << json("{\"type\":\"teleport\",\"id\":\"x\"}") << BR
+                                  << u"type"_s;
+    QTest::newRow("server-type-from-client")
+        << json("{\"type\":\"ack\",\"id\":\"x\"}") << BR << u"type"_s;
     // Missing fields.
-    QTest::newRow("send-no-id") << json(R"({"type":"send","conversation_id":"c","client_msg_id":"m","content":"x"})") << BR << u"id"_s;
-    QTest::newRow("send-no-content") << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m"})") << BR << u"content"_s;
-    QTest::newRow("send-no-conv") << json(R"({"type":"send","id":"1","client_msg_id":"m","content":"x"})") << BR << u"conversation_id"_s;
-    QTest::newRow("send-no-cmid") << json(R"({"type":"send","id":"1","conversation_id":"c","content":"x"})") << BR << u"client_msg_id"_s;
-    QTest::newRow("login-no-password") << json(R"({"type":"login","id":"1","username":"a"})") << BR << u"password"_s;
+    QTest::newRow("send-no-id") << json(
+        R"({"type":"send","conversation_id":"c","client_msg_id":"m","content":"x"})")
+                                << BR << u"id"_s;
+    QTest::newRow("send-no-content")
+        << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m"})") << BR
+        << u"content"_s;
+    QTest::newRow("send-no-conv") << json(
+        R"({"type":"send","id":"1","client_msg_id":"m","content":"x"})")
+                                  << BR << u"conversation_id"_s;
+    QTest::newRow("send-no-cmid") << json(
+        R"({"type":"send","id":"1","conversation_id":"c","content":"x"})")
+                                  << BR << u"client_msg_id"_s;
+    QTest::newRow("login-no-password")
+        << json(R"({"type":"login","id":"1","username":"a"})") << BR << u"password"_s;
     QTest::newRow("auth-no-token") << json(R"({"type":"auth","id":"1"})") << BR << u"token"_s;
-    QTest::newRow("typing-no-active") << json(R"({"type":"typing","conversation_id":"c"})") << BR << u"active"_s;
-    QTest::newRow("read-no-seq") << json(R"({"type":"read","conversation_id":"c"})") << BR << u"seq"_s;
-    QTest::newRow("seed-no-fixture") << json(R"({"type":"admin_seed","id":"1"})") << BR << u"fixture"_s;
+    QTest::newRow("typing-no-active")
+        << json(R"({"type":"typing","conversation_id":"c"})") << BR << u"active"_s;
+    QTest::newRow("read-no-seq") << json(R"({"type":"read","conversation_id":"c"})") << BR
+                                 << u"seq"_s;
+    QTest::newRow("seed-no-fixture")
+        << json(R"({"type":"admin_seed","id":"1"})") << BR << u"fixture"_s;
     // Wrong types.
-    QTest::newRow("content-number") << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":5})") << BR << u"content"_s;
+    QTest::newRow("content-number")
+        << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":5})")
+        << BR << u"content"_s;
     QTest::newRow("id-number") << json(R"({"type":"logout","id":7})") << BR << u"id"_s;
-    QTest::newRow("seq-string") << json(R"({"type":"read","conversation_id":"c","seq":"3"})") << BR << u"seq"_s;
-    QTest::newRow("seq-fraction") << json(R"({"type":"read","conversation_id":"c","seq":1.5})") << BR << u"seq"_s;
-    QTest::newRow("seq-bool") << json(R"({"type":"delivered","conversation_id":"c","seq":true})") << BR << u"seq"_s;
-    QTest::newRow("active-string") << json(R"({"type":"typing","conversation_id":"c","active":"yes"})") << BR << u"active"_s;
-    QTest::newRow("members-not-array") << json(R"({"type":"create_conversation","id":"1","kind":"group","members":"bob"})") << BR << u"members"_s;
-    QTest::newRow("members-item-number") << json(R"({"type":"create_conversation","id":"1","kind":"group","members":["bob",3]})") << BR << u"members[1]"_s;
-    QTest::newRow("fixture-array") << json(R"({"type":"admin_seed","id":"1","fixture":[]})") << BR << u"fixture"_s;
-    QTest::newRow("since-number") << json(R"({"type":"sync","id":"1","since":5})") << BR << u"since"_s;
-    QTest::newRow("kind-unknown") << json(R"({"type":"create_conversation","id":"1","kind":"channel","members":[]})") << BR << u"kind"_s;
-    QTest::newRow("send-kind-unknown") << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":"x","kind":"video"})") << BR << u"kind"_s;
+    QTest::newRow("seq-string") << json(R"({"type":"read","conversation_id":"c","seq":"3"})") << BR
+                                << u"seq"_s;
+    QTest::newRow("seq-fraction") << json(R"({"type":"read","conversation_id":"c","seq":1.5})")
+                                  << BR << u"seq"_s;
+    QTest::newRow("seq-bool") << json(R"({"type":"delivered","conversation_id":"c","seq":true})")
+                              << BR << u"seq"_s;
+    QTest::newRow("active-string")
+        << json(R"({"type":"typing","conversation_id":"c","active":"yes"})") << BR << u"active"_s;
+    QTest::newRow("members-not-array")
+        << json(R"({"type":"create_conversation","id":"1","kind":"group","members":"bob"})") << BR
+        << u"members"_s;
+    QTest::newRow("members-item-number")
+        << json(R"({"type":"create_conversation","id":"1","kind":"group","members":["bob",3]})")
+        << BR << u"members[1]"_s;
+    QTest::newRow("fixture-array")
+        << json(R"({"type":"admin_seed","id":"1","fixture":[]})") << BR << u"fixture"_s;
+    QTest::newRow("since-number") << json(R"({"type":"sync","id":"1","since":5})") << BR
+                                  << u"since"_s;
+    QTest::newRow("kind-unknown") << json(
+        R"({"type":"create_conversation","id":"1","kind":"channel","members":[]})")
+                                  << BR << u"kind"_s;
+    QTest::newRow("send-kind-unknown") << json(
+        R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":"x","kind":"video"})")
+                                       << BR << u"kind"_s;
     // Out of range.
-    QTest::newRow("seq-negative") << json(R"({"type":"read","conversation_id":"c","seq":-1})") << BR << u"seq"_s;
-    QTest::newRow("seq-huge") << json(R"({"type":"read","conversation_id":"c","seq":1e300})") << BR << u"seq"_s;
-    QTest::newRow("seq-2^60") << json(R"({"type":"read","conversation_id":"c","seq":1152921504606846976})") << BR << u"seq"_s;
-    QTest::newRow("history-limit-0") << json(R"({"type":"history","id":"1","conversation_id":"c","limit":0})") << BR << u"limit"_s;
-    QTest::newRow("history-limit-201") << json(R"({"type":"history","id":"1","conversation_id":"c","limit":201})") << BR << u"limit"_s;
-    QTest::newRow("history-before-0") << json(R"({"type":"history","id":"1","conversation_id":"c","before_seq":0})") << BR << u"before_seq"_s;
-    QTest::newRow("history-both-cursors") << json(R"({"type":"history","id":"1","conversation_id":"c","before_seq":5,"after_seq":2})") << BR << u"after_seq"_s;
-    QTest::newRow("sync-limit-101") << json(R"({"type":"sync","id":"1","limit":101})") << BR << u"limit"_s;
-    QTest::newRow("drop-rate-1.5") << json(R"({"type":"admin_fault","id":"1","drop_rate":1.5})") << BR << u"drop_rate"_s;
-    QTest::newRow("users-limit-0") << json(R"({"type":"users","id":"1","query":"a","limit":0})") << BR << u"limit"_s;
-    QTest::newRow("direct-two-members") << json(R"({"type":"create_conversation","id":"1","kind":"direct","members":["a","b"]})") << BR << u"members"_s;
-    QTest::newRow("direct-no-members") << json(R"({"type":"create_conversation","id":"1","kind":"direct","members":[]})") << BR << u"members"_s;
+    QTest::newRow("seq-negative") << json(R"({"type":"read","conversation_id":"c","seq":-1})") << BR
+                                  << u"seq"_s;
+    QTest::newRow("seq-huge") << json(R"({"type":"read","conversation_id":"c","seq":1e300})") << BR
+                              << u"seq"_s;
+    QTest::newRow("seq-2^60") << json(
+        R"({"type":"read","conversation_id":"c","seq":1152921504606846976})")
+                              << BR << u"seq"_s;
+    QTest::newRow("history-limit-0")
+        << json(R"({"type":"history","id":"1","conversation_id":"c","limit":0})") << BR
+        << u"limit"_s;
+    QTest::newRow("history-limit-201")
+        << json(R"({"type":"history","id":"1","conversation_id":"c","limit":201})") << BR
+        << u"limit"_s;
+    QTest::newRow("history-before-0")
+        << json(R"({"type":"history","id":"1","conversation_id":"c","before_seq":0})") << BR
+        << u"before_seq"_s;
+    QTest::newRow("history-both-cursors")
+        << json(R"({"type":"history","id":"1","conversation_id":"c","before_seq":5,"after_seq":2})")
+        << BR << u"after_seq"_s;
+    QTest::newRow("sync-limit-101")
+        << json(R"({"type":"sync","id":"1","limit":101})") << BR << u"limit"_s;
+    QTest::newRow("drop-rate-1.5")
+        << json(R"({"type":"admin_fault","id":"1","drop_rate":1.5})") << BR << u"drop_rate"_s;
+    QTest::newRow("users-limit-0")
+        << json(R"({"type":"users","id":"1","query":"a","limit":0})") << BR << u"limit"_s;
+    QTest::newRow("direct-two-members")
+        << json(R"({"type":"create_conversation","id":"1","kind":"direct","members":["a","b"]})")
+        << BR << u"members"_s;
+    QTest::newRow("direct-no-members")
+        << json(R"({"type":"create_conversation","id":"1","kind":"direct","members":[]})") << BR
+        << u"members"_s;
     // Over-long strings and arrays.
-    QTest::newRow("id-65") << QByteArray(QByteArray(R"({"type":"logout","id":")") + QByteArray(65, 'x') + "\"}") << BR << u"id"_s;
-    QTest::newRow("cmid-65") << QByteArray(QByteArray(R"({"type":"send","id":"1","conversation_id":"c","content":"x","client_msg_id":")") + QByteArray(65, 'x') + "\"}") << BR << u"client_msg_id"_s;
-    QTest::newRow("content-4001") << QByteArray(QByteArray(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":")") + QByteArray(4001, 'x') + "\"}") << TL << u"content"_s;
-    QTest::newRow("username-33") << QByteArray(QByteArray(R"({"type":"register","id":"1","password":"secret-pw","username":")") + QByteArray(33, 'x') + "\"}") << BR << u"username"_s;
+    QTest::newRow("id-65") << QByteArray(QByteArray(R"({"type":"logout","id":")")
+                                         + QByteArray(65, 'x') + "\"}")
+                           << BR << u"id"_s;
+    QTest::newRow("cmid-65") << QByteArray(
+        QByteArray(
+            R"({"type":"send","id":"1","conversation_id":"c","content":"x","client_msg_id":")")
+        + QByteArray(65, 'x') + "\"}")
+                             << BR << u"client_msg_id"_s;
+    QTest::newRow("content-4001") << QByteArray(
+        QByteArray(
+            R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":")")
+        + QByteArray(4001, 'x') + "\"}")
+                                  << TL << u"content"_s;
+    QTest::newRow("username-33") << QByteArray(
+        QByteArray(R"({"type":"register","id":"1","password":"secret-pw","username":")")
+        + QByteArray(33, 'x') + "\"}")
+                                 << BR << u"username"_s;
     QByteArray many = R"({"type":"create_conversation","id":"1","kind":"group","members":[)";
     for (int i = 0; i < 1001; ++i)
         many += QByteArray((i ? ",\"u" : "\"u") + QByteArray::number(i) + '"');
     many += "]}";
     QTest::newRow("members-1001") << many << TL << u"members"_s;
     // Semantic emptiness.
-    QTest::newRow("content-empty") << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":""})") << BR << u"content"_s;
-    QTest::newRow("content-blank") << json(R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":" \n\t "})") << BR << u"content"_s;
+    QTest::newRow("content-empty") << json(
+        R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":""})")
+                                   << BR << u"content"_s;
+    QTest::newRow("content-blank") << json(
+        R"({"type":"send","id":"1","conversation_id":"c","client_msg_id":"m","content":" \n\t "})")
+                                   << BR << u"content"_s;
     QTest::newRow("id-empty") << json(R"({"type":"logout","id":""})") << BR << u"id"_s;
-    QTest::newRow("password-short") << json(R"({"type":"register","id":"1","username":"dana","password":"abc"})") << BR << u"password"_s;
-    QTest::newRow("inject-blank") << json(R"({"type":"admin_inject","id":"1","as_user":"bob","conversation_id":"c","content":"  "})") << BR << u"content"_s;
+    QTest::newRow("password-short")
+        << json(R"({"type":"register","id":"1","username":"dana","password":"abc"})") << BR
+        << u"password"_s;
+    QTest::newRow("inject-blank") << json(
+        R"({"type":"admin_inject","id":"1","as_user":"bob","conversation_id":"c","content":"  "})")
+                                  << BR << u"content"_s;
 }
 
 void TestCodec::clientMalformed()
@@ -301,23 +382,37 @@ void TestCodec::serverMalformed_data()
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("field");
     const QString BR = u"bad_request"_s, TL = u"too_large"_s;
-    QTest::newRow("client-type-from-server") << json(R"({"type":"send","id":"1"})") << BR << u"type"_s;
+    QTest::newRow("client-type-from-server")
+        << json(R"({"type":"send","id":"1"})") << BR << u"type"_s;
     QTest::newRow("message-missing") << json(R"({"type":"message"})") << BR << u"message"_s;
-    QTest::newRow("message-seq-missing") << json(R"({"type":"message","message":{"message_id":"m","conversation_id":"c","sender_id":"u","content":"x","ts":1}})") << BR << u"message.seq"_s;
-    QTest::newRow("message-seq-0") << json(R"({"type":"message","message":{"message_id":"m","conversation_id":"c","seq":0,"sender_id":"u","content":"x","ts":1}})") << BR << u"message.seq"_s;
-    QTest::newRow("sync-nested-member") << json(R"({"type":"sync","id":"1","next_since":"n","conversations":[{"conversation":{"conversation_id":"c","kind":"direct","last_seq":1,"members":[{"user_id":"a"},{"read_seq":2}]}}]})")
-                                        << BR << u"conversations[0].conversation.members[1].user_id"_s;
-    QTest::newRow("sync-no-next-since") << json(R"({"type":"sync","id":"1","conversations":[]})") << BR << u"next_since"_s;
-    QTest::newRow("ack-seq-string") << json(R"({"type":"ack","id":"1","client_msg_id":"m","conversation_id":"c","message_id":"x","seq":"1","ts":1})") << BR << u"seq"_s;
-    QTest::newRow("receipt-negative") << json(R"({"type":"receipt","conversation_id":"c","user_id":"u","delivered_seq":-2,"read_seq":0})") << BR << u"delivered_seq"_s;
+    QTest::newRow("message-seq-missing") << json(
+        R"({"type":"message","message":{"message_id":"m","conversation_id":"c","sender_id":"u","content":"x","ts":1}})")
+                                         << BR << u"message.seq"_s;
+    QTest::newRow("message-seq-0") << json(
+        R"({"type":"message","message":{"message_id":"m","conversation_id":"c","seq":0,"sender_id":"u","content":"x","ts":1}})")
+                                   << BR << u"message.seq"_s;
+    QTest::newRow("sync-nested-member") << json(
+        R"({"type":"sync","id":"1","next_since":"n","conversations":[{"conversation":{"conversation_id":"c","kind":"direct","last_seq":1,"members":[{"user_id":"a"},{"read_seq":2}]}}]})")
+                                        << BR
+                                        << u"conversations[0].conversation.members[1].user_id"_s;
+    QTest::newRow("sync-no-next-since")
+        << json(R"({"type":"sync","id":"1","conversations":[]})") << BR << u"next_since"_s;
+    QTest::newRow("ack-seq-string") << json(
+        R"({"type":"ack","id":"1","client_msg_id":"m","conversation_id":"c","message_id":"x","seq":"1","ts":1})")
+                                    << BR << u"seq"_s;
+    QTest::newRow("receipt-negative") << json(
+        R"({"type":"receipt","conversation_id":"c","user_id":"u","delivered_seq":-2,"read_seq":0})")
+                                      << BR << u"delivered_seq"_s;
     QTest::newRow("history-too-many") << [] {
-        QByteArray b = R"({"type":"history","id":"1","conversation_id":"c","has_more":false,"messages":[)";
+        QByteArray b =
+            R"({"type":"history","id":"1","conversation_id":"c","has_more":false,"messages":[)";
         for (int i = 0; i < 201; ++i)
             b += (i ? ",{}" : "{}");
         return QByteArray(b + "]}");
     }() << TL << u"messages"_s;
     QTest::newRow("error-no-code") << json(R"({"type":"error","message":"x"})") << BR << u"code"_s;
-    QTest::newRow("presence-online-string") << json(R"({"type":"presence","user_id":"u","online":"yes"})") << BR << u"online"_s;
+    QTest::newRow("presence-online-string")
+        << json(R"({"type":"presence","user_id":"u","online":"yes"})") << BR << u"online"_s;
 }
 
 void TestCodec::serverMalformed()
@@ -337,7 +432,8 @@ void TestCodec::errorEchoesRequestId()
     QVERIFY(!r.ok());
     QCOMPARE(r.error().id, u"r7"_s);
     // An over-long id is not echoed (it is itself the fault).
-    auto r2 = decodeClientFrame(QByteArray(QByteArray(R"({"type":"logout","id":")") + QByteArray(100, 'x') + "\"}"));
+    auto r2 = decodeClientFrame(
+        QByteArray(QByteArray(R"({"type":"logout","id":")") + QByteArray(100, 'x') + "\"}"));
     QVERIFY(!r2.ok());
     QVERIFY(r2.error().id.isEmpty());
     // The server's answer carries the code, the message, the field and the id.
@@ -368,7 +464,8 @@ void TestCodec::defaultsApplied()
     QVERIFY(p.ok());
     QCOMPARE(std::get<Ping>(p.value()).ts, std::optional<qint64>(5));
 
-    auto m = decodeServerFrame(R"({"type":"message","message":{"message_id":"m","conversation_id":"c","seq":3,"sender_id":"u","content":"x","ts":1}})");
+    auto m = decodeServerFrame(
+        R"({"type":"message","message":{"message_id":"m","conversation_id":"c","seq":3,"sender_id":"u","content":"x","ts":1}})");
     QVERIFY(m.ok());
     QCOMPARE(std::get<MessagePush>(m.value()).message.kind, u"text"_s);
 }
@@ -393,10 +490,12 @@ void TestCodec::configurableLimits()
     Limits l;
     l.maxContentChars = 10;
     l.maxFrameBytes = 200;
-    auto r = decodeClientFrame(encodeFrame(SendRequest{u"1"_s, u"c"_s, u"m"_s, u"eleven char"_s}), l);
+    auto r =
+        decodeClientFrame(encodeFrame(SendRequest{u"1"_s, u"c"_s, u"m"_s, u"eleven char"_s}), l);
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, ErrorCode::TooLarge);
-    auto big = decodeClientFrame(encodeFrame(SendRequest{u"1"_s, u"c"_s, u"m"_s, QString(300, u'x')}), l);
+    auto big =
+        decodeClientFrame(encodeFrame(SendRequest{u"1"_s, u"c"_s, u"m"_s, QString(300, u'x')}), l);
     QVERIFY(!big.ok());
     QCOMPARE(big.error().code, ErrorCode::TooLarge);
     QVERIFY(big.error().field.isEmpty());
@@ -423,19 +522,29 @@ void TestCodec::pathologicalInputNeverCrashes()
     for (const ServerFrame &f : allServerFrames())
         seeds << encode(f);
     quint32 rng = 12345;
-    auto next = [&rng] { rng = rng * 1664525u + 1013904223u; return rng >> 8; };
+    auto next = [&rng] {
+        rng = rng * 1664525u + 1013904223u;
+        return rng >> 8;
+    };
     int errors = 0;
     for (int round = 0; round < 4000; ++round) {
         QByteArray b = seeds.at(next() % seeds.size());
         switch (next() % 4) {
         case 0: b.truncate(next() % (b.size() + 1)); break;
-        case 1: if (!b.isEmpty()) b[next() % b.size()] = char(next() & 0xff); break;
+        case 1:
+            if (!b.isEmpty())
+                b[next() % b.size()] = char(next() & 0xff);
+            break;
         case 2: b.insert(next() % (b.size() + 1), seeds.at(next() % seeds.size())); break;
-        case 3: if (!b.isEmpty()) b.remove(next() % b.size(), 1 + next() % 8); break;
+        case 3:
+            if (!b.isEmpty())
+                b.remove(next() % b.size(), 1 + next() % 8);
+            break;
         }
         auto c = decodeClientFrame(b);
         auto s = decodeServerFrame(b);
-        for (const ProtocolError *e : {c.ok() ? nullptr : &c.error(), s.ok() ? nullptr : &s.error()}) {
+        for (const ProtocolError *e :
+             {c.ok() ? nullptr : &c.error(), s.ok() ? nullptr : &s.error()}) {
             if (e) {
                 ++errors;
                 QVERIFY(!e->message.isEmpty());

@@ -307,7 +307,7 @@ private Q_SLOTS:
                                             {"content"_L1, u"message %1"_s.arg(next)}});
             }
             QCoreApplication::processEvents(); // write the burst out to the server
-            s.proc.kill(); // SIGKILL mid-stream
+            s.proc.kill();                     // SIGKILL mid-stream
             QVERIFY(s.proc.waitForFinished(10000));
             QTest::qWait(200); // acks already received by the clients are in their buffers
             int total = 0;

@@ -437,7 +437,8 @@ private Q_SLOTS:
         auto alice = online(u"alice"_s);
         QVERIFY(alice);
         QString bobId, carolId;
-        for (const MemberInfo &m : alice->members(alice->findConversation(u"Team"_s)->conversationId)) {
+        for (const MemberInfo &m :
+             alice->members(alice->findConversation(u"Team"_s)->conversationId)) {
             if (m.username == "bob"_L1)
                 bobId = m.userId;
             if (m.username == "carol"_L1)

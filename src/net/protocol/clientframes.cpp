@@ -225,7 +225,8 @@ HistoryRequest HistoryRequest::read(JsonReader &r, const Limits &l)
     f.conversationId = readObjectId(r, "conversation_id"_L1, l);
     f.beforeSeq = r.optionalInteger("before_seq"_L1, 1, kMaxSeq);
     f.afterSeq = r.optionalInteger("after_seq"_L1, 0, kMaxSeq);
-    f.limit = int(r.integer("limit"_L1, 1, l.maxHistoryPage, Presence::Optional, l.defaultHistoryPage));
+    f.limit =
+        int(r.integer("limit"_L1, 1, l.maxHistoryPage, Presence::Optional, l.defaultHistoryPage));
     if (r.ok() && f.beforeSeq && f.afterSeq)
         r.fail(ErrorCode::BadRequest, "after_seq"_L1,
                u"give either \"before_seq\" or \"after_seq\", not both"_s);
@@ -248,7 +249,8 @@ SyncRequest SyncRequest::read(JsonReader &r, const Limits &l)
     f.since = r.nullableString("since"_L1, 1, l.maxTokenChars);
     f.cursor = r.nullableString("cursor"_L1, 1, l.maxTokenChars);
     f.limit = int(r.integer("limit"_L1, 1, l.maxSyncPage, Presence::Optional, l.defaultSyncPage));
-    f.recent = int(r.integer("recent"_L1, 0, l.maxSyncRecent, Presence::Optional, l.defaultSyncRecent));
+    f.recent =
+        int(r.integer("recent"_L1, 0, l.maxSyncRecent, Presence::Optional, l.defaultSyncRecent));
     return f;
 }
 
@@ -409,13 +411,13 @@ QLatin1StringView frameType(const ClientFrame &f)
 QString frameId(const ClientFrame &f)
 {
     return std::visit(
-            [](const auto &x) -> QString {
-                if constexpr (requires { x.id; })
-                    return x.id;
-                else
-                    return {};
-            },
-            f);
+        [](const auto &x) -> QString {
+            if constexpr (requires { x.id; })
+                return x.id;
+            else
+                return {};
+        },
+        f);
 }
 
 } // namespace chat::proto

@@ -65,7 +65,8 @@ struct Message {
     qint64 ts = 0;
 
     QJsonObject toJson() const;
-    static Message read(DecodeState &st, const QJsonObject &o, const QString &path, const Limits &l);
+    static Message read(DecodeState &st, const QJsonObject &o, const QString &path,
+                        const Limits &l);
     friend bool operator==(const Message &, const Message &) = default;
 };
 
