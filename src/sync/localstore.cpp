@@ -714,7 +714,11 @@ QList<QPair<QString, qint64>> LocalStore::unsentReads() const
 
 // --- messages ------------------------------------------------------------------------------------
 
-LocalMessage LocalStore::readMessageRow(const QSqlQuery &q, const QString &myUserId) const
+namespace {
+// The columns of every message SELECT here, in this order: conversation_id, seq, message_id,
+// sender_id, client_msg_id, kind, content, ts, local_id. No decoration: callers iterating a
+// cursor decorate after the loop, since decorate() runs statements of its own.
+LocalMessage messageFromRow(const QSqlQuery &q, const QString &myUserId)
 {
     LocalMessage m;
     m.conversationId = q.value(0).toString();
@@ -727,6 +731,13 @@ LocalMessage LocalStore::readMessageRow(const QSqlQuery &q, const QString &myUse
     m.ts = q.value(7).toLongLong();
     m.localId = q.value(8).toString();
     m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+    return m;
+}
+} // namespace
+
+LocalMessage LocalStore::readMessageRow(const QSqlQuery &q, const QString &myUserId) const
+{
+    LocalMessage m = messageFromRow(q, myUserId);
     decorate(m, myUserId);
     return m;
 }
@@ -1042,20 +1053,8 @@ QList<LocalMessage> LocalStore::messagesInRange(const QString &conversationId, q
     q.bindValue(u":t"_s, toSeq);
     if (!q.exec())
         return out;
-    while (q.next()) {
-        LocalMessage m;
-        m.conversationId = q.value(0).toString();
-        m.seq = q.value(1).toLongLong();
-        m.messageId = q.value(2).toString();
-        m.senderId = q.value(3).toString();
-        m.clientMsgId = q.value(4).toString();
-        m.kind = q.value(5).toString();
-        m.content = q.value(6).toString();
-        m.ts = q.value(7).toLongLong();
-        m.localId = q.value(8).toString();
-        m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
-        out.append(m);
-    }
+    while (q.next())
+        out.append(messageFromRow(q, myUserId));
     q.finish();
     // Decorate after the loop: decorate() may run other statements.
     for (LocalMessage &m : out)
@@ -1074,17 +1073,7 @@ std::optional<LocalMessage> LocalStore::messageByLocalId(const QString &localId,
     q.bindValue(u":l"_s, localId);
     if (!q.exec() || !q.next())
         return std::nullopt;
-    LocalMessage m;
-    m.conversationId = q.value(0).toString();
-    m.seq = q.value(1).toLongLong();
-    m.messageId = q.value(2).toString();
-    m.senderId = q.value(3).toString();
-    m.clientMsgId = q.value(4).toString();
-    m.kind = q.value(5).toString();
-    m.content = q.value(6).toString();
-    m.ts = q.value(7).toLongLong();
-    m.localId = q.value(8).toString();
-    m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+    LocalMessage m = messageFromRow(q, myUserId);
     q.finish();
     decorate(m, myUserId);
     return m;
@@ -1104,20 +1093,8 @@ QList<LocalMessage> LocalStore::ownMessagesInRange(const QString &conversationId
     q.bindValue(u":me"_s, myUserId);
     if (!q.exec())
         return out;
-    while (q.next()) {
-        LocalMessage m;
-        m.conversationId = q.value(0).toString();
-        m.seq = q.value(1).toLongLong();
-        m.messageId = q.value(2).toString();
-        m.senderId = q.value(3).toString();
-        m.clientMsgId = q.value(4).toString();
-        m.kind = q.value(5).toString();
-        m.content = q.value(6).toString();
-        m.ts = q.value(7).toLongLong();
-        m.localId = q.value(8).toString();
-        m.outgoing = true;
-        out.append(m);
-    }
+    while (q.next())
+        out.append(messageFromRow(q, myUserId)); // sender_id = :me, so outgoing
     q.finish();
     for (LocalMessage &m : out)
         decorate(m, myUserId);
