@@ -608,60 +608,119 @@ Result<ReceiptOutcome> markReceipt(Db &db, const QString &userId, const QString 
 }
 
 // --- sync ------------------------------------------------------------------------------------
-// since  = "<epoch>.<H>"                      every change with counter <= H has been seen
-// cursor = "<epoch>.<S>.<H>.<A>.<conversation_id>"  page position inside one sync (S, H]
+// since  = "<epoch>.<H>"   every change with counter <= H has been seen
+// cursor = "<epoch>.<S>.<H1>.<R>.<L>.<H>.<A>.<conversation_id>"
+//
+// A sync lists the conversations that changed after S, most recently active first, paged by
+// (activity_seq, conversation_id). Paging needs an order that holds still while the client
+// pages, yet the conversations keep changing underneath:
+//  - Receipts and renames change a conversation but not its activity, so they never move it
+//    in the order. The set is therefore "changed after S" with no upper bound: a
+//    conversation the client (or anyone) touches while paging stays in its place. An upper
+//    bound here once dropped every not-yet-paged conversation whose delivered watermark the
+//    client itself raised meanwhile, and with them all their missed messages.
+//  - A new message raises activity, which would move a not-yet-paged conversation above the
+//    cursor. Round R pages activity in (L, H]; a conversation that rose above H meanwhile is
+//    listed again in round R+1, which pages (H, now]. Its new message was also pushed live.
+//    After kMaxSyncRounds rounds the sync ends anyway (a busy account would never stand
+//    still); pushes and the next sync cover the rest.
+// next_since is H1, the high mark of round 1: changes after it may have been missed by a
+// page already sent, so the next sync lists them again (receiving a conversation twice is
+// harmless, missing one is not).
+
+namespace {
+constexpr int kMaxSyncRounds = 4;
+
+struct SyncCursor {
+    qint64 since = 0, high1 = 0, round = 1, low = -1, high = 0, afterActivity = 0;
+    QString afterId; // empty: start of a round
+};
+
+QString encodeCursor(const QString &ep, const SyncCursor &c)
+{
+    return u"%1.%2.%3.%4.%5.%6.%7.%8"_s.arg(ep)
+        .arg(c.since)
+        .arg(c.high1)
+        .arg(c.round)
+        .arg(c.low)
+        .arg(c.high)
+        .arg(c.afterActivity)
+        .arg(c.afterId);
+}
+
+std::optional<SyncCursor> decodeCursor(const QString &ep, const QString &text)
+{
+    const QStringList parts = text.split(u'.');
+    if (parts.size() != 8 || parts[0] != ep)
+        return std::nullopt;
+    SyncCursor c;
+    bool ok[6] = {};
+    c.since = parts[1].toLongLong(&ok[0]);
+    c.high1 = parts[2].toLongLong(&ok[1]);
+    c.round = parts[3].toLongLong(&ok[2]);
+    c.low = parts[4].toLongLong(&ok[3]);
+    c.high = parts[5].toLongLong(&ok[4]);
+    c.afterActivity = parts[6].toLongLong(&ok[5]);
+    c.afterId = parts[7];
+    for (bool b : ok)
+        if (!b)
+            return std::nullopt;
+    if (c.since < 0 || c.high1 < c.since || c.round < 1 || c.round > kMaxSyncRounds
+        || c.high < c.high1)
+        return std::nullopt;
+    return c;
+}
+
+// The rows of one round that a user should see: changed after `since`, or (for a membership
+// that ended) ended after it.
+// (A macro so that each statement stays one literal: Db::query caches by its address.)
+#define CHAT_SYNC_SET_SQL                                                                          \
+    "FROM members m JOIN conversations c ON c.conversation_id = m.conversation_id "                \
+    "WHERE m.user_id = ? AND ("                                                                    \
+    " (m.active = 1 AND (c.change_seq > ? OR m.change_seq > ?)) "                                  \
+    " OR (m.active = 0 AND ? > 0 AND m.change_seq > ?)) "
+} // namespace
 
 Result<SyncOutcome> sync(Db &db, const SyncParams &p)
 {
     const auto ep = epoch(db);
     CHAT_TRY(ep);
-    qint64 since = 0, high = 0, afterActivity = 0;
-    QString afterId;
-    bool hasCursor = false;
+    SyncCursor cur;
     if (p.cursor) {
-        const QStringList parts = p.cursor->split(u'.');
-        bool ok1 = false, ok2 = false, ok3 = false;
-        if (parts.size() == 5) {
-            since = parts[1].toLongLong(&ok1);
-            high = parts[2].toLongLong(&ok2);
-            afterActivity = parts[3].toLongLong(&ok3);
-            afterId = parts[4];
-        }
-        if (!(ok1 && ok2 && ok3) || parts[0] != *ep)
+        const auto c = decodeCursor(*ep, *p.cursor);
+        if (!c)
             return err(
                 ErrorCode::BadRequest, u"cursor"_s,
                 u"this cursor is not one this server issued; start again with cursor null"_s);
-        hasCursor = true;
+        cur = *c;
     } else {
         if (p.since) {
             const QStringList parts = p.since->split(u'.');
             bool ok = false;
             if (parts.size() == 2)
-                since = parts[1].toLongLong(&ok);
-            if (!ok || since < 0)
+                cur.since = parts[1].toLongLong(&ok);
+            if (!ok || cur.since < 0)
                 return err(
                     ErrorCode::BadRequest, u"since"_s,
                     u"\"since\" is not a token this server issued; use null for a full sync"_s);
             if (parts[0] != *ep)
-                since = 0; // a token from a store that no longer exists: full sync
+                cur.since = 0; // a token from a store that no longer exists: full sync
         }
         const auto h = currentChange(db);
         CHAT_TRY(h);
-        high = *h;
-        if (since > high)
-            since = 0;
+        cur.high1 = cur.high = *h;
+        if (cur.since > cur.high)
+            cur.since = 0;
     }
+    const qint64 since = cur.since;
     QSqlQuery &q = db.query(
-        "SELECT c.conversation_id, c.activity_seq, m.active FROM members m "
-        "JOIN conversations c ON c.conversation_id = m.conversation_id "
-        "WHERE m.user_id = ? AND ("
-        " (m.active = 1 AND (c.change_seq > ? OR m.change_seq > ?) "
-        "  AND c.change_seq <= ? AND m.change_seq <= ?) "
-        " OR (m.active = 0 AND ? > 0 AND m.change_seq > ? AND m.change_seq <= ?)) "
+        "SELECT c.conversation_id, c.activity_seq, m.active " CHAT_SYNC_SET_SQL
+        "AND c.activity_seq <= ? AND (? < 0 OR c.activity_seq > ?) "
         "AND (? = 0 OR c.activity_seq < ? OR (c.activity_seq = ? AND c.conversation_id > ?)) "
         "ORDER BY c.activity_seq DESC, c.conversation_id ASC LIMIT ?");
-    CHAT_TRY(db.run(q, {p.userId, since, since, high, high, since, since, high, hasCursor ? 1 : 0,
-                        afterActivity, afterActivity, afterId, p.limit + 1}));
+    CHAT_TRY(db.run(q, {p.userId, since, since, since, since, cur.high, cur.low, cur.low,
+                        cur.afterId.isEmpty() ? 0 : 1, cur.afterActivity, cur.afterActivity,
+                        cur.afterId, p.limit + 1}));
     struct Row {
         QString id;
         qint64 activity;
@@ -674,11 +733,29 @@ Result<SyncOutcome> sync(Db &db, const SyncParams &p)
     SyncOutcome out;
     if (rows.size() > p.limit) {
         rows.removeLast();
-        const Row &last = rows.last();
-        out.cursor =
-            u"%1.%2.%3.%4.%5"_s.arg(*ep).arg(since).arg(high).arg(last.activity).arg(last.id);
+        SyncCursor next = cur;
+        next.afterActivity = rows.last().activity;
+        next.afterId = rows.last().id;
+        out.cursor = encodeCursor(*ep, next);
+    } else if (cur.round < kMaxSyncRounds) {
+        // End of this round: did anything rise above it while the client was paging?
+        QSqlQuery &r = db.query("SELECT 1 " CHAT_SYNC_SET_SQL "AND c.activity_seq > ? LIMIT 1");
+        CHAT_TRY(db.run(r, {p.userId, since, since, since, since, cur.high}));
+        const bool rose = r.next();
+        r.finish();
+        if (rose) {
+            const auto h = currentChange(db);
+            CHAT_TRY(h);
+            SyncCursor next = cur;
+            ++next.round;
+            next.low = cur.high;
+            next.high = *h;
+            next.afterActivity = 0;
+            next.afterId.clear();
+            out.cursor = encodeCursor(*ep, next);
+        }
     }
-    out.nextSince = u"%1.%2"_s.arg(*ep).arg(high);
+    out.nextSince = u"%1.%2"_s.arg(*ep).arg(cur.high1);
     QStringList userIds{p.userId};
     for (const Row &r : rows) {
         const auto conv = loadConversation(db, r.id);

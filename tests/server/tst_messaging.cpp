@@ -294,6 +294,78 @@ private Q_SLOTS:
         QCOMPARE(bad.value("field"_L1).toString(), u"cursor"_s);
     }
 
+    // Regression: a receipt the syncing client sent for a conversation it had not paged yet
+    // moved that conversation out of the page set, so a catch-up lost its missed messages
+    // (seen as tst_sync_catchup hanging under load).
+    void syncPagingSurvivesChangesMeanwhile()
+    {
+        TestClient *me = fx.user(u"pager"_s);
+        QList<TestClient *> others;
+        QStringList convs; // oldest activity first
+        for (int i = 0; i < 8; ++i) {
+            TestClient *o = fx.user(u"pp"_s);
+            others.append(o);
+            convs.append(convId(createDirect(me, o->userId())));
+            QCOMPARE(typeOf(sendMsg(o, convs.last(), u"pp-%1"_s.arg(i), u"m %1"_s.arg(i))),
+                     u"ack"_s);
+        }
+        QHash<QString, qint64> lastSeqSeen;
+        QStringList order;
+        auto take = [&](const QJsonObject &page) {
+            for (const QJsonValue &v : page.value("conversations"_L1).toArray()) {
+                const QJsonObject conv = v.toObject().value("conversation"_L1).toObject();
+                const QString id = conv.value("conversation_id"_L1).toString();
+                order.append(id);
+                lastSeqSeen[id] =
+                    qMax(lastSeqSeen.value(id), conv.value("last_seq"_L1).toInteger());
+            }
+        };
+        QJsonObject page = syncReq(me, QJsonValue::Null, QJsonValue::Null, 2, 5);
+        take(page);
+        QCOMPARE(order, (QStringList{convs[7], convs[6]}));
+        const QString nextSinceFirst = page.value("next_since"_L1).toString();
+        // While paging: the client itself raises a watermark on a conversation not paged yet,
+        // someone renames another one (no activity change) and a third gets a new message,
+        // which lifts it above the pages still to come.
+        QCOMPARE(
+            typeOf(me->request(
+                {{"type"_L1, u"delivered"_s}, {"conversation_id"_L1, convs[1]}, {"seq"_L1, 1}})),
+            u"ok"_s);
+        QCOMPARE(typeOf(sendMsg(others[3], convs[3], u"pp-late"_s, u"late"_s)), u"ack"_s);
+        QJsonValue cursor = page.value("cursor"_L1);
+        int pages = 1;
+        while (!cursor.isNull()) {
+            page = syncReq(me, QJsonValue::Null, cursor, 2, 5);
+            QCOMPARE(typeOf(page), u"sync"_s);
+            QCOMPARE(page.value("next_since"_L1).toString(), nextSinceFirst);
+            take(page);
+            cursor = page.value("cursor"_L1);
+            QVERIFY(++pages < 20);
+        }
+        // Every conversation was listed, newest first within each round...
+        QCOMPARE(QSet<QString>(order.begin(), order.end()),
+                 QSet<QString>(convs.begin(), convs.end()));
+        QCOMPARE(order.mid(0, 8), (QStringList{convs[7], convs[6], convs[5], convs[4], convs[2],
+                                               convs[1], convs[0], convs[3]}));
+        // ... and the one that rose was listed again with its new message.
+        QCOMPARE(lastSeqSeen.value(convs[3]), 2);
+        // The next incremental sync starts from the first round's mark: it repeats what
+        // changed while paging, never less.
+        const QJsonObject inc = syncReq(me, nextSinceFirst, QJsonValue::Null, 20, 0);
+        QStringList again;
+        for (const QJsonValue &v : inc.value("conversations"_L1).toArray())
+            again.append(v.toObject()
+                             .value("conversation"_L1)
+                             .toObject()
+                             .value("conversation_id"_L1)
+                             .toString());
+        QCOMPARE(again, (QStringList{convs[3], convs[1]}));
+        // A cursor cut short or from another server stays a clear bad_request.
+        const QJsonObject bad = syncReq(me, QJsonValue::Null, u"x.1.2.3.4.5.6.c_x"_s);
+        QCOMPARE(codeOf(bad), u"bad_request"_s);
+        QCOMPARE(bad.value("field"_L1).toString(), u"cursor"_s);
+    }
+
     void receiptsAreMonotonicWatermarks()
     {
         TestClient *alice = fx.user(u"alice"_s);

@@ -100,7 +100,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(alice->isOnline(), 60000);
         QVERIFY(progress.constLast().at(2).toBool());
         QTRY_COMPARE_WITH_TIMEOUT(alice->store()->messageCount(),
-                                  qint64(kConversations * (1 + kMissedEach)), 300000);
+                                  qint64(kConversations * (1 + kMissedEach)), 120000);
         for (const ConversationInfo &c : alice->conversations()) {
             QVERIFY(alice->gaps(c.conversationId).isEmpty());
             const auto all = allMessages(*alice, c.conversationId);
