@@ -180,8 +180,14 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
         return;
     const HistoryResult *h = reply.ok() ? std::get_if<HistoryResult>(&*reply.frame) : nullptr;
     if (!h) {
-        if (reply.status == Reply::Status::Disconnected)
-            return; // jobs stay queued; pumped again after the next catch-up
+        if (reply.status == Reply::Status::Disconnected) {
+            // Jobs stay queued and are pumped again after the next catch-up. A background
+            // fill goes back in its queue too: that catch-up lists only conversations that
+            // changed meanwhile, so nothing else would bring this gap back.
+            if (background && !fillQueue.contains(conversationId))
+                fillQueue.prepend(conversationId);
+            return;
+        }
         qCWarning(lcSync) << "history for" << conversationId << "failed:" << reply.errorString();
         const bool transient = reply.status == Reply::Status::Timeout
                                || (reply.status == Reply::Status::ServerError
