@@ -7,6 +7,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using namespace chat::sync;
@@ -110,6 +111,58 @@ private Q_SLOTS:
                 QCOMPARE(all.at(i).content, i == 0 ? u"seen"_s : u"missed %1"_s.arg(i));
             }
         }
+    }
+
+    // A background gap fill cut off by a dropped link is taken up again after the next
+    // catch-up, even when that catch-up does not list the conversation (nothing changed).
+    void gapFillInterruptedByDisconnectResumes()
+    {
+        TestServer server(fixture({u"alice"_s, u"bob"_s},
+                                  {conversation(u"d"_s, u"direct"_s, QString(),
+                                                {u"alice"_s, u"bob"_s}, {{u"bob"_s, u"hi"_s}})}));
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        QTemporaryDir dir;
+        FrameProxy proxy(server.url());
+        auto alice = makeEngine(dir.path(), proxy.url(), u"alice"_s);
+        QVERIFY(alice);
+        connectEngine(*alice, proxy.url(), u"alice"_s, dir.path());
+        QTRY_VERIFY_WITH_TIMEOUT(alice->isOnline(), 30000);
+        const QString conv = alice->conversations().constFirst().conversationId;
+        alice->disconnectFromServer();
+        QTRY_COMPARE(alice->state(), SyncEngine::State::Offline);
+
+        // 300 missed messages, then one from Alice's other device: the server raises her
+        // delivered watermark to the top, so her acknowledgements below change nothing and
+        // the conversation does not reappear in the next sync.
+        AdminClient admin(server.url());
+        QVERIFY(admin.isOpen());
+        QList<QJsonObject> injects;
+        for (int n = 1; n <= 300; ++n)
+            injects.append({{"type"_L1, u"admin_inject"_s},
+                            {"as_user"_L1, u"bob"_s},
+                            {"conversation_id"_L1, conv},
+                            {"content"_L1, u"missed %1"_s.arg(n)}});
+        QCOMPARE(admin.callMany(injects, 120000), 300);
+        QVERIFY(admin.inject(u"alice"_s, conv, u"from my phone"_s));
+
+        // The first history answer is lost with the link.
+        bool cut = false;
+        proxy.onServerFrame = [&](const QJsonObject &o) -> QList<QJsonObject> {
+            if (!cut && o.value("type"_L1).toString() == "history"_L1) {
+                cut = true;
+                QTimer::singleShot(0, &proxy, [&proxy] { proxy.dropAll(); });
+                return {};
+            }
+            return {o};
+        };
+        connectEngine(*alice, proxy.url(), u"alice"_s, dir.path());
+        QTRY_VERIFY_WITH_TIMEOUT(cut, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->store()->messageCount(), qint64(302), 60000);
+        QVERIFY(alice->gaps(conv).isEmpty());
+        const auto all = allMessages(*alice, conv);
+        QCOMPARE(all.size(), 302);
+        QCOMPARE(all.constLast().content, u"from my phone"_s);
     }
 };
 
