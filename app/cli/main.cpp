@@ -62,8 +62,9 @@ const char *const kHelp = R"(Commands:
                                server contact) and print up to N (default 50) as JSON lines,
                                newest first, each with "snippet" and "matches" ([start,
                                length] in "content"). Every word matches as a prefix, case
-                               and accents ignored ("muller" finds "Müller"); "quoted words"
-                               match as a phrase; no other syntax. C: as for send.
+                               and accents ignored ("muller" finds "Müller"), "ß" the same as
+                               "ss" ("strasse" finds "Straße"); "quoted words" match as a
+                               phrase; no other syntax. C: as for send.
 
 Exit codes:
   0  success

@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -47,17 +48,95 @@ QString stripMarkers(QString text)
     return text;
 }
 
+bool hasSharpS(const QString &text)
+{
+    return text.contains(u'\u00DF') || text.contains(u'\u1E9E');
+}
+
+// [start, end) in folded text -> the original units it came from (see foldForSearch()).
+TextSpan unfoldSpan(const QList<int> &origin, int start, int end)
+{
+    const int a = origin.at(start);
+    const int b = end > start ? origin.at(end - 1) + 1 : a;
+    return TextSpan{a, b - a};
+}
+
+// The snippet FTS5 cut from the folded text, with its spans, moved onto the original text.
+// A snippet is a contiguous excerpt of the folded text, with "…" where it was cut.
+void unfoldSnippet(const QString &original, QString *snippet, QList<TextSpan> *spans)
+{
+    QList<int> origin;
+    const QString folded = MessageSearch::foldForSearch(original, &origin);
+    const QString ell = u"…"_s;
+    const bool lead = snippet->startsWith(ell), trail = snippet->endsWith(ell);
+    // Try the cut variants, most cut first (the text itself may start or end with "…").
+    for (const auto &[cutLead, cutTrail] : {std::pair{lead, trail}, std::pair{lead, false},
+                                            std::pair{false, trail}, std::pair{false, false}}) {
+        const int from = cutLead ? int(ell.size()) : 0;
+        const int len = int(snippet->size()) - from - (cutTrail ? int(ell.size()) : 0);
+        if (len <= 0)
+            continue;
+        const int at = int(folded.indexOf(QStringView(*snippet).mid(from, len)));
+        if (at < 0)
+            continue;
+        const TextSpan body = unfoldSpan(origin, at, at + len);
+        QString out = (cutLead ? ell : QString()) + original.mid(body.start, body.length)
+                      + (cutTrail ? ell : QString());
+        QList<TextSpan> moved;
+        for (const TextSpan &s : std::as_const(*spans)) {
+            const int a = s.start - from, b = a + s.length;
+            if (a < 0 || b > len)
+                continue;
+            const TextSpan o = unfoldSpan(origin, at + a, at + b);
+            moved.append(TextSpan{o.start - body.start + from, o.length});
+        }
+        *snippet = out;
+        *spans = moved;
+        return;
+    }
+    spans->clear(); // cannot happen for a snippet of this text; show it unmarked then
+}
+
 } // namespace
 
 MessageSearch::MessageSearch(LocalStore &store) : m_store(store)
 { }
+
+QString MessageSearch::foldForSearch(const QString &text, QList<int> *origin)
+{
+    if (origin) {
+        origin->clear();
+        origin->reserve(text.size() + 1);
+    }
+    if (!hasSharpS(text)) {
+        if (origin)
+            for (int i = 0; i <= text.size(); ++i)
+                origin->append(i);
+        return text;
+    }
+    QString out;
+    out.reserve(text.size() + 8);
+    for (int i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        const bool sharp = c == u'\u00DF' || c == u'\u1E9E';
+        out += sharp ? u"ss"_s : QString(c);
+        if (origin) {
+            origin->append(i);
+            if (sharp)
+                origin->append(i);
+        }
+    }
+    if (origin)
+        origin->append(int(text.size()));
+    return out;
+}
 
 QString MessageSearch::ftsQuery(const QString &userText)
 {
     // "quoted parts" are phrases (an unclosed quote runs to the end); every other word is a
     // prefix term. Terms are ANDed (FTS5's implicit operator between phrases).
     QStringList terms;
-    const QString text = stripMarkers(userText);
+    const QString text = foldForSearch(stripMarkers(userText));
     qsizetype i = 0;
     while (i < text.size()) {
         if (text.at(i) == u'"') {
@@ -194,12 +273,19 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
         m.localId = q.value(8).toString();
         m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
         m_store.decorate(m, myUserId);
-        // Markers already in a stored text (private-use characters) would shift the spans:
-        // drop them when the text does not line up.
-        const QString plain = unmark(q.value(9).toString(), &hit.matches);
-        if (plain != m.content)
-            hit.matches.clear();
+        // The index read the folded text ("ß" as "ss"): spans are mapped back onto the
+        // original. Markers already in a stored text (private-use characters) would shift
+        // the spans: drop them when the text does not line up.
+        QList<TextSpan> folded;
+        QList<int> origin;
+        const QString plain = unmark(q.value(9).toString(), &folded);
+        if (plain == foldForSearch(m.content, &origin)) {
+            for (const TextSpan &s : std::as_const(folded))
+                hit.matches.append(unfoldSpan(origin, s.start, s.start + s.length));
+        }
         hit.snippet = unmark(q.value(10).toString(), &hit.snippetMatches);
+        if (hasSharpS(m.content))
+            unfoldSnippet(m.content, &hit.snippet, &hit.snippetMatches);
         page.hits.append(std::move(hit));
     }
     q.finish();
@@ -259,7 +345,7 @@ Expected<QList<LocalMessage>> MessageSearch::unreadMentions(const QString &conve
         while (n.startsWith(u'@'))
             n.remove(0, 1);
         if (searchable(n))
-            phrases.append(quoted(n));
+            phrases.append(quoted(foldForSearch(n)));
     }
     phrases.removeDuplicates();
     if (phrases.isEmpty())

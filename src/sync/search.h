@@ -3,6 +3,11 @@
 // two other "where is it?" questions of a conversation: the message at a date and the unread
 // messages that mention the user.
 //
+// Folding: the tokenizer (unicode61, remove_diacritics 2) folds case and diacritics; "ß" and
+// "ẞ", which it keeps, are spelled "ss" both in what the index reads (migration 004) and in
+// queries (foldForSearch()), so "strasse" finds "Straße" and "straße" finds "Strasse".
+// Highlight and snippet offsets are mapped back onto the original text.
+//
 // User text never reaches FTS5 as syntax: ftsQuery() turns it into quoted terms (each word a
 // prefix term, "quoted text" a phrase), so quotes, operators (AND/OR/NOT/NEAR), '*', '^',
 // ':' and parentheses are searched for as words or ignored, and never produce an error.
@@ -61,8 +66,13 @@ class MessageSearch
 public:
     explicit MessageSearch(LocalStore &store);
 
-    // The FTS5 expression for what a user typed; empty when it holds nothing searchable.
+    // The FTS5 expression for what a user typed (folded); empty when it holds nothing
+    // searchable.
     static QString ftsQuery(const QString &userText);
+    // `text` as the index sees it: "ß" and "ẞ" become "ss" (as in migration 004's SQL).
+    // `origin`, if given, receives for each folded UTF-16 unit the index of the original unit
+    // it came from, plus one last entry for the end (text.size()).
+    static QString foldForSearch(const QString &text, QList<int> *origin = nullptr);
     // Split `marked` (text with kMatchStart/kMatchEnd around matches) into plain text + spans.
     static QString unmark(const QString &marked, QList<TextSpan> *spans);
     // HTML for a text with its matches in <b>, everything else escaped (for rich text views).

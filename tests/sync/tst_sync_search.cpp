@@ -1,5 +1,6 @@
-// Local full-text search on real SQLite files: indexing on insert and by the migration of a
-// version-1 store, Unicode folding (umlauts, accents), prefix and phrase queries, filters and
+// Local full-text search on real SQLite files: indexing on insert and by the migration of
+// version-1..3 stores, Unicode folding (umlauts, accents, "ß" as "ss" both ways, with the
+// highlight on the original text), prefix and phrase queries, filters and
 // paging, hostile query text, deletes leaving the index, date positions and unread mentions.
 #include "sync/localstore.h"
 #include "sync/search.h"
@@ -149,6 +150,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("version");
         QTest::newRow("schema 1 (no index)") << 1;
         QTest::newRow("schema 2 (index by arrival)") << 2;
+        QTest::newRow("schema 3 (\u00DF not folded)") << 3;
     }
 
     void migrationIndexesOlderStores()
@@ -161,7 +163,8 @@ private Q_SLOTS:
             db.setDatabaseName(path);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            const QStringList files{u"001_initial.sql"_s, u"002_fts.sql"_s};
+            const QStringList files{u"001_initial.sql"_s, u"002_fts.sql"_s,
+                                    u"003_search_order.sql"_s};
             for (int i = 0; i < version; ++i) {
                 QFile f(QStringLiteral(CHAT_CLIENT_MIGRATIONS_DIR "/") + files.at(i));
                 QVERIFY(f.open(QIODevice::ReadOnly));
@@ -185,11 +188,18 @@ private Q_SLOTS:
         QCOMPARE(contents(search.search(text(u"muller"_s))),
                  QStringList{u"Grüße von Herrn Müller"_s});
         QCOMPARE(contents(search.search(text(u"cafe"_s))), QStringList{u"ein Café am Markt"_s});
+        // Re-indexed with "ß" folded (migration 004), whatever the version it came from.
+        QCOMPARE(contents(search.search(text(u"grusse"_s))),
+                 QStringList{u"Grüße von Herrn Müller"_s});
         QCOMPARE(contents(search.search(text(u"m"_s))),
                  (QStringList{u"ein Café am Markt"_s, u"Grüße von Herrn Müller"_s}));
         // And keeps indexing what comes after the migration.
         QVERIFY(store->insertMessages({msg(u"c9"_s, 3, u"noch ein Café"_s)}, me));
         QCOMPARE(contents(search.search(text(u"café"_s))).size(), 2);
+        QSqlQuery check(QSqlDatabase::database(store->connectionName()));
+        QVERIFY2(
+            check.exec(u"INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"_s),
+            qPrintable(check.lastError().text()));
     }
 
     void sameMillisecondKeysStayUnique()
@@ -227,6 +237,81 @@ private Q_SLOTS:
                  u"Müller"_s);
         QCOMPARE(MessageSearch::toHtml(hit.message.content, hit.matches),
                  u"Herr <b>Müller</b> kommt"_s);
+    }
+
+    void sharpSFoldsToSs()
+    {
+        const QString far = u"Fuß Fuß eins zwei drei vier fünf sechs sieben acht neun zehn elf "
+                            "zwölf dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn an "
+                            "der Straße das Ende"_s;
+        QVERIFY(m_store->insertMessages(
+            {msg(u"c1"_s, 1, u"Die Straße ist lang"_s), msg(u"c1"_s, 2, u"Strasse gesperrt"_s),
+             msg(u"c1"_s, 3, u"GROẞE Pläne"_s), msg(u"c1"_s, 4, u"Grüße aus Köln, café"_s),
+             msg(u"c1"_s, 5, u"Frag Herrn Strauss"_s), msg(u"c2"_s, 1, far)},
+            me));
+        MessageSearch search(*m_store);
+        auto inC1 = [](const QString &t) {
+            SearchQuery q = text(t);
+            q.conversationId = u"c1"_s;
+            return q;
+        };
+        const QStringList both{u"Strasse gesperrt"_s, u"Die Straße ist lang"_s};
+        // Either spelling finds both, with any case; prefixes too.
+        for (const QString &q : {u"strasse"_s, u"straße"_s, u"STRASSE"_s, u"STRAẞE"_s, u"Straße"_s,
+                                 u"straß"_s, u"strass"_s})
+            QCOMPARE(contents(search.search(inC1(q))), both);
+        QCOMPARE(contents(search.search(inC1(u"stra"_s))),
+                 QStringList{u"Frag Herrn Strauss"_s} + both);
+        // Phrases with "ß" in the query or in the text.
+        QCOMPARE(contents(search.search(text(u"\"die strasse\""_s))),
+                 QStringList{u"Die Straße ist lang"_s});
+        QCOMPARE(contents(search.search(text(u"\"die straße ist\""_s))),
+                 QStringList{u"Die Straße ist lang"_s});
+        QCOMPARE(contents(search.search(text(u"\"straße gesperrt\""_s))),
+                 QStringList{u"Strasse gesperrt"_s});
+        QCOMPARE(contents(search.search(text(u"\"ist strasse\""_s))), QStringList()); // order counts
+        // Capital ẞ, and "ß" together with umlauts and accents.
+        for (const QString &q : {u"grosse"_s, u"große"_s, u"GROSSE plane"_s})
+            QCOMPARE(contents(search.search(text(q))), QStringList{u"GROẞE Pläne"_s});
+        for (const QString &q : {u"grusse koln"_s, u"grüße cafe"_s, u"\"grüsse aus köln\""_s})
+            QCOMPARE(contents(search.search(text(q))), QStringList{u"Grüße aus Köln, café"_s});
+        QCOMPARE(MessageSearch::ftsQuery(u"Straße \"groß\""_s), u"\"Strasse\"* \"gross\""_s);
+
+        // The highlight covers the original text, "ß" and all.
+        auto page = search.search(inC1(u"strasse"_s));
+        SearchHit hit = page.value().hits.at(1);
+        QCOMPARE(hit.matches, (QList<TextSpan>{{4, 6}}));
+        QCOMPARE(MessageSearch::toHtml(hit.message.content, hit.matches),
+                 u"Die <b>Straße</b> ist lang"_s);
+        QCOMPARE(hit.snippet, u"Die Straße ist lang"_s);
+        QCOMPARE(hit.snippetMatches, (QList<TextSpan>{{4, 6}}));
+        page = search.search(text(u"grosse pla"_s));
+        hit = page.value().hits.constFirst();
+        QCOMPARE(MessageSearch::toHtml(hit.message.content, hit.matches),
+                 u"<b>GROẞE</b> <b>Pläne</b>"_s);
+
+        // A cut snippet: "ß" before and inside the excerpt, offsets still on the original.
+        SearchQuery q = text(u"strasse"_s);
+        q.conversationId = u"c2"_s;
+        page = search.search(q);
+        QCOMPARE(contents(page), QStringList{far});
+        hit = page.value().hits.constFirst();
+        QCOMPARE(hit.message.content.mid(hit.matches.constFirst().start,
+                                         hit.matches.constFirst().length),
+                 u"Straße"_s);
+        QVERIFY2(hit.snippet.startsWith(u"…"_s) && hit.snippet.endsWith(u"das Ende"_s),
+                 qPrintable(hit.snippet));
+        QVERIFY(far.contains(hit.snippet.mid(1)));
+        QCOMPARE(hit.snippetMatches.size(), 1);
+        QCOMPARE(hit.snippet.mid(hit.snippetMatches.constFirst().start,
+                                 hit.snippetMatches.constFirst().length),
+                 u"Straße"_s);
+
+        // Mentions fold the same way.
+        auto r = search.unreadMentions(u"c1"_s, {u"Strauß"_s}, me);
+        QVERIFY(r);
+        QCOMPARE(r.value().size(), 1);
+        QCOMPARE(r.value().constFirst().seq, 5);
     }
 
     void prefixAndPhrase()
