@@ -142,6 +142,25 @@ public:
     // Fetch every missing message of the conversation (all gaps, down to seq 1).
     bool loadAll(const QString &conversationId);
 
+    // --- jump to a date (engine_jump.cpp) -------------------------------------------------
+    struct DateJump {
+        // Where to land: the first message with ts >= the date, else the last one before it;
+        // 0 when the conversation has no messages (or, when not exact, none is stored).
+        qint64 seq = 0;
+        // false: the server could not be asked (offline, error, timeout) and `seq` is the
+        // nearest stored message; `problem` says why.
+        bool exact = true;
+        Error problem;
+    };
+    // Find where `ts` (ms since the epoch) falls in a conversation, fetching the history the
+    // store lacks (a binary search over seq: about log2(missing messages) one-message
+    // history requests, each stored as ordinary history), then make sure `contextCount`
+    // messages on each side are stored. `callback` runs once, later (never inside this
+    // call), when that context is stored or cannot be fetched now, unless `context` dies
+    // first. Errors: NotOpen, NotFound (unknown conversation), Storage.
+    void jumpToDate(const QString &conversationId, qint64 ts, int contextCount, QObject *context,
+                    std::function<void(const Expected<DateJump> &)> callback);
+
     // --- receipts, typing ---------------------------------------------------------------
     // The user has seen everything up to `seq`. Monotonic (lower values are ignored), kept
     // in the store, sent to the server debounced (policy.readDebounceMs).
