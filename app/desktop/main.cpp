@@ -23,6 +23,8 @@
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -110,8 +112,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption showOpt(
         u"show"_s, u"Once signed in, open this dialog: settings or members (screenshots, QA)."_s,
         u"DIALOG"_s);
+    const QCommandLineOption firstFrameOpt(
+        u"report-first-frame"_s,
+        u"Benchmarks: when the window has drawn its first frame, print \"first-frame NS\" on "
+        "stdout (NS: the system's monotonic clock in nanoseconds, CLOCK_MONOTONIC on Linux), "
+        "then exit unless --quit-after is given."_s);
     parser.addOptions({serverOpt, profileOpt, userOpt, passOpt, openOpt, sendOpt, themeOpt, langOpt,
-                       shotOpt, quitOpt, sizeOpt, showOpt});
+                       shotOpt, quitOpt, sizeOpt, showOpt, firstFrameOpt});
     parser.process(app);
 
     if (parser.isSet(passOpt) && !parser.isSet(userOpt))
@@ -233,6 +240,26 @@ int main(int argc, char *argv[])
             }
         });
         poll->start();
+    }
+
+    if (parser.isSet(firstFrameOpt)) {
+        // frameSwapped may come from the render thread: print there (the time is the point),
+        // quit through the GUI thread's queue.
+        auto reported = std::make_shared<std::atomic_bool>(false);
+        QObject::connect(
+            window, &QQuickWindow::frameSwapped, &app,
+            [reported, quit = quitAfter < 0, &app] {
+                if (reported->exchange(true))
+                    return;
+                const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count();
+                std::printf("first-frame %lld\n", static_cast<long long>(ns));
+                std::fflush(stdout);
+                if (quit)
+                    QMetaObject::invokeMethod(&app, &QCoreApplication::quit, Qt::QueuedConnection);
+            },
+            Qt::DirectConnection);
     }
 
     int exitCode = 0;
