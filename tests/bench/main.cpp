@@ -121,7 +121,10 @@ int main(int argc, char **argv)
         return o;
     };
     const auto oUrl = opt("url", "Server URL; repeat for several destinations.", "url");
-    const auto oPid = opt("server-pid", "The server's pid, for CPU and RSS from /proc.", "pid");
+    const auto oPid = opt("server-pid",
+                          "The server's pid, for CPU and RSS from /proc; connections: repeat "
+                          "for several nodes (each is reported, the first is the probe's).",
+                          "pid");
     const auto oAdmin =
         opt("admin-token", "Create users through admin_seed (reference server).", "token");
     const auto oSenders = opt("senders", "throughput/latency: sending connections.", "n", "8");
@@ -143,6 +146,14 @@ int main(int argc, char **argv)
     const auto oIdle = opt("idle", "connections: seconds of idle CPU measurement.", "s", "10");
     const auto oPing =
         opt("ping-seconds", "connections: seconds of ping sampling at each count.", "s", "5");
+    const auto oAccounts = opt("accounts-file",
+                               "connections: use these accounts instead of registering: one "
+                               "\"user_id token username\" per line, at least K/10 of them.",
+                               "file");
+    const auto oHold = opt("hold",
+                           "connections: keep the K connections open this many seconds after "
+                           "measuring (\"holding\" on stderr at the start), for outside probes.",
+                           "s", "0");
     const auto oGroups =
         opt("groups", "fanout: group sizes, comma separated.", "list", "10,100,1000");
     const auto oFanout =
@@ -209,6 +220,13 @@ int main(int argc, char **argv)
     o.perProcess = int(num(oPerProcess, 10));
     o.idleS = num(oIdle, 0.5);
     o.pingS = num(oPing, 0.5);
+    o.holdS = num(oHold, 0);
+    o.accountsFile = p.value(oAccounts);
+    for (const QString &v : p.values(oPid)) {
+        const qint64 pid = v.toLongLong(&ok);
+        all = all && ok && pid > 0;
+        o.serverPids.append(pid);
+    }
     o.fanoutDeliveries = int(num(oFanout, 1));
     o.catchupMessages = int(num(oMessages, 1));
     o.catchupConversations = int(num(oConvs, 1));
@@ -231,7 +249,7 @@ int main(int argc, char **argv)
         Target t;
         t.label = u"server"_s;
         t.urls = urls;
-        t.pid = p.value(oPid).toLongLong();
+        t.pid = p.values(oPid).value(0).toLongLong();
         t.adminToken = p.value(oAdmin);
         result = runScenario(scenario, t, o);
     } else {

@@ -79,6 +79,73 @@ QJsonObject probePings(const QList<BenchClient *> &probe, int ms)
     return o;
 }
 
+// "user_id token username" per line; empty lines are skipped, anything else is an error.
+QList<Account> readAccounts(const QString &path, QString *why)
+{
+    QList<Account> all;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *why = u"cannot read the accounts file %1: %2"_s.arg(path, f.errorString());
+        return {};
+    }
+    int line = 0;
+    while (!f.atEnd()) {
+        ++line;
+        const QByteArray l = f.readLine().trimmed();
+        if (l.isEmpty())
+            continue;
+        const QList<QByteArray> p = l.split(' ');
+        if (p.size() != 3) {
+            *why = u"%1 line %2: expected \"user_id token username\""_s.arg(path).arg(line);
+            return {};
+        }
+        all.append({QString::fromUtf8(p[2]), {}, QString::fromUtf8(p[0]), QString::fromUtf8(p[1])});
+    }
+    return all;
+}
+
+// The server processes measured one by one (the nodes of a cluster): RSS and idle CPU each.
+class ServerSet
+{
+public:
+    explicit ServerSet(const Options &o) : m_pids(o.serverPids)
+    {
+        if (m_pids.size() < 2)
+            m_pids.clear(); // one server: the scenario's own figures say it all
+    }
+    qsizetype size() const { return m_pids.size(); }
+    QList<ProcSample> sample() const
+    {
+        QList<ProcSample> l;
+        for (qint64 pid : m_pids)
+            l.append(sampleProcess(pid));
+        return l;
+    }
+    // Per server: RSS now, RSS growth per held connection (perServer connections each, if
+    // known), idle CPU between a and b.
+    QJsonArray report(const QList<ProcSample> &base, const QList<ProcSample> &now,
+                      const QList<ProcSample> &a, const QList<ProcSample> &b, double seconds,
+                      qsizetype perServer) const
+    {
+        QJsonArray arr;
+        for (qsizetype i = 0; i < m_pids.size(); ++i) {
+            QJsonObject o{{"pid"_L1, m_pids.at(i)}};
+            if (now.at(i).ok)
+                o["rss_mb"_L1] = round3(double(now.at(i).rssBytes) / 1048576.0);
+            if (perServer > 0 && now.at(i).ok && base.at(i).ok)
+                o["rss_per_connection_kb"_L1] = round3(
+                    double(now.at(i).rssBytes - base.at(i).rssBytes) / 1024.0 / double(perServer));
+            if (a.at(i).ok && b.at(i).ok)
+                o["idle_cpu_util"_L1] = round3((b.at(i).cpuSeconds - a.at(i).cpuSeconds) / seconds);
+            arr.append(o);
+        }
+        return arr;
+    }
+
+private:
+    QList<qint64> m_pids;
+};
+
 int openCount(const QList<BenchClient *> &clients)
 {
     int n = 0;
@@ -100,19 +167,36 @@ QJsonObject runConnections(const Target &t, const Options &o)
     auto owner = std::make_unique<QObject>();
     Population pop(t, owner.get());
     const int k = qMax(o.connections, o.probe);
-    const int users = (k + 9) / 10; // protocol §12: at most 10 connections per user
+    int users = (k + 9) / 10; // protocol §12: at most 10 connections per user
     QList<Account> accounts;
-    QList<BenchClient *> registering;
-    const qint64 r0 = nowNs();
-    if (!pop.createAccounts(users, &accounts, &registering)) {
-        out["error"_L1] = pop.error();
-        return out;
+    if (!o.accountsFile.isEmpty()) {
+        QString why;
+        accounts = readAccounts(o.accountsFile, &why);
+        if (accounts.size() < users)
+            why = u"%1 holds %2 accounts; %3 connections need at least %4"_s.arg(o.accountsFile)
+                      .arg(accounts.size())
+                      .arg(k)
+                      .arg(users);
+        if (!why.isEmpty()) {
+            out["error"_L1] = why;
+            return out;
+        }
+        users = int(accounts.size());
+        out["accounts"_L1] = u"prepared (%1)"_s.arg(users);
+    } else {
+        QList<BenchClient *> registering;
+        const qint64 r0 = nowNs();
+        if (!pop.createAccounts(users, &accounts, &registering)) {
+            out["error"_L1] = pop.error();
+            return out;
+        }
+        out["register_s"_L1] = round3(double(nowNs() - r0) / 1e9);
+        for (BenchClient *c : registering)
+            c->close();
+        runFor(1000);
+        qDeleteAll(registering);
     }
-    out["register_s"_L1] = round3(double(nowNs() - r0) / 1e9);
-    for (BenchClient *c : registering)
-        c->close();
-    runFor(1000);
-    qDeleteAll(registering);
+    const ServerSet servers(o);
     // Slot j of the K connections belongs to account j % users.
     auto accountsFor = [&](int from, int count) {
         QList<Account> l;
@@ -129,16 +213,23 @@ QJsonObject runConnections(const Target &t, const Options &o)
     Heartbeats probeBeats(probe, 10000);
     runFor(1000);
     const ProcSample base = sampleProcess(t.pid);
+    const QList<ProcSample> baseEach = servers.sample();
     QJsonObject atProbe;
     atProbe["connections"_L1] = openCount(probe);
     atProbe["ping"_L1] = probePings(probe, int(o.pingS * 1000));
+    QList<ProcSample> idleA, idleB;
     {
         const ProcSample a = sampleProcess(t.pid);
+        idleA = servers.sample();
         runFor(int(o.idleS * 1000));
         const ProcSample b = sampleProcess(t.pid);
+        idleB = servers.sample();
         if (a.ok && b.ok)
             atProbe["server_idle_cpu_util"_L1] = round3((b.cpuSeconds - a.cpuSeconds) / o.idleS);
     }
+    const QJsonArray probeEach = servers.report(baseEach, baseEach, idleA, idleB, o.idleS, 0);
+    if (!probeEach.isEmpty())
+        atProbe["servers"_L1] = probeEach;
     if (base.ok)
         atProbe["server_rss_mb"_L1] = round3(double(base.rssBytes) / 1048576.0);
     out["at_probe"_L1] = atProbe;
@@ -215,13 +306,21 @@ QJsonObject runConnections(const Target &t, const Options &o)
     atK["connections"_L1] = opened;
     atK["failed"_L1] = (rest + o.probe - opened);
     const ProcSample full = sampleProcess(t.pid);
+    const QList<ProcSample> fullEach = servers.sample();
     {
         const ProcSample a = sampleProcess(t.pid);
+        idleA = servers.sample();
         runFor(int(o.idleS * 1000));
         const ProcSample b = sampleProcess(t.pid);
+        idleB = servers.sample();
         if (a.ok && b.ok)
             atK["server_idle_cpu_util"_L1] = round3((b.cpuSeconds - a.cpuSeconds) / o.idleS);
     }
+    const QJsonArray kEach =
+        servers.report(baseEach, fullEach, idleA, idleB, o.idleS,
+                       (opened - o.probe) / qMax<qsizetype>(1, servers.size()));
+    if (!kEach.isEmpty())
+        atK["servers"_L1] = kEach;
     atK["ping"_L1] = probePings(probe, int(o.pingS * 1000));
     if (full.ok && base.ok) {
         atK["server_rss_mb"_L1] = round3(double(full.rssBytes) / 1048576.0);
@@ -234,6 +333,12 @@ QJsonObject runConnections(const Target &t, const Options &o)
     const double p99K = atK["ping"_L1].toObject()["p99_ms"_L1].toDouble();
     if (p99Probe > 0)
         out["ping_p99_ratio_k_vs_probe"_L1] = round3(p99K / p99Probe);
+    if (o.holdS > 0) {
+        fprintf(stderr, "chat-bench: holding %d connections for %g s\n", opened, o.holdS);
+        runFor(int(o.holdS * 1000));
+        atK["connections_after_hold"_L1] = openCount(probe) + openCount(held) + workerOpen;
+        out["at_k"_L1] = atK;
+    }
     for (QProcess *w : workers) {
         w->terminate();
         if (!w->waitForFinished(10000))

@@ -24,6 +24,11 @@ struct Options {
     int perProcess = 9000; // connections per client process (fd limit is 20k)
     double idleS = 10;     // idle CPU window
     double pingS = 5;      // ping sampling window, at the probe count and at K
+    // Accounts prepared beforehand ("user_id token username" per line, e.g. seeded into the
+    // server's store by scripts/bench-server-connections.sh): no registration at all.
+    QString accountsFile;
+    QList<qint64> serverPids; // every server process (cluster nodes): RSS and CPU each
+    double holdS = 0;         // keep the K connections this long after measuring
     // fanout
     QList<int> groups{10, 100, 1000};
     int fanoutDeliveries = 100000; // deliveries per group size (messages = this / (size - 1))
