@@ -39,6 +39,7 @@ public:
         : QObject(d->q),
           d(d),
           store(d->store.get()),
+          storePath(store ? store->path() : QString()),
           conv(conversationId),
           ts(ts),
           around(qMax(0, around)),
@@ -52,6 +53,7 @@ public:
 private:
     SyncEnginePrivate *d;
     LocalStore *store; // the store the jump started on (another account: stop)
+    QString storePath;
     QString conv;
     qint64 ts;
     int around;
@@ -59,10 +61,11 @@ private:
     bool hasCtx;
     std::function<void(const Expected<SyncEngine::DateJump> &)> callback;
     qint64 lastSeq = 0;
+    QPair<qint64, qint64> probed{0, 0}; // the bracket of the last request
     SyncEngine::DateJump landing;
     bool answered = false;
 
-    bool storeGone() const { return d->store.get() != store; }
+    bool storeGone() const { return d->store.get() != store || store->path() != storePath; }
     // (lo, hi): every seq < lo is before the date, hi is the first stored seq at or after it
     // (lastSeq + 1 if none); [lo, hi - 1] holds nothing stored.
     std::optional<QPair<qint64, qint64>> bracket() const;
@@ -135,6 +138,14 @@ void DateJumpRun::step()
         return;
     }
     const auto [lo, hi] = *b;
+    if (*b == probed) {
+        // The last answer brought nothing inside the bracket: the server's history has holes
+        // (a protocol violation). Asking again would ask the same forever.
+        landNearestStored(Error{Error::Code::Server,
+                                u"the server's history has no message where its seq says one is"_s,
+                                {}});
+        return;
+    }
     if (lo >= hi) {
         // Nothing unknown between the last message before the date and the first after it.
         land(hi <= lastSeq ? hi : lastSeq);
@@ -154,6 +165,7 @@ void DateJumpRun::step()
         req.beforeSeq = lo + (hi - lo) / 2 + 1; // the middle message alone
         req.limit = 1;
     }
+    probed = *b;
     qCDebug(lcSync) << "date jump in" << conv << "probing" << lo << ".." << hi - 1;
     d->conn->request(req, this, [this](const Reply &r) { onProbe(r); });
 }

@@ -34,7 +34,8 @@ class TestSyncJump : public QObject
     QString conv, empty;
     qint64 lastTs = 0; // ts of seq kMessages
     int historyAnswers = 0;
-    bool breakHistory = false;
+    // How the proxy mangles history answers.
+    enum class Mangle { None, Error, Empty, WrongSeq } mangle = Mangle::None;
     int n = 0;
 
     qint64 tsOf(qint64 seq) const { return lastTs - (kMessages - seq) * kStep; }
@@ -73,17 +74,33 @@ private Q_SLOTS:
         QVERIFY2(server->start(&error), qPrintable(error));
         proxy = std::make_unique<FrameProxy>(server->url());
         historyAnswers = 0;
-        breakHistory = false;
-        proxy->onServerFrame = [this](const QJsonObject &o) -> QList<QJsonObject> {
+        mangle = Mangle::None;
+        proxy->onServerFrame = [this](QJsonObject o) -> QList<QJsonObject> {
             if (o.value("type"_L1).toString() != "history"_L1)
                 return {o};
             ++historyAnswers;
-            if (!breakHistory)
+            switch (mangle) {
+            case Mangle::None: return {o};
+            case Mangle::Error:
+                return {QJsonObject{{"type"_L1, "error"_L1},
+                                    {"id"_L1, o.value("id"_L1)},
+                                    {"code"_L1, "internal"_L1},
+                                    {"message"_L1, "history store exploded"_L1}}};
+            case Mangle::Empty: o.insert("messages"_L1, QJsonArray()); return {o};
+            case Mangle::WrongSeq: {
+                // Every message claims to be the newest one (already stored): a server
+                // with holes in its history.
+                QJsonArray ms;
+                for (const QJsonValue &v : o.value("messages"_L1).toArray()) {
+                    QJsonObject m = v.toObject();
+                    m.insert("seq"_L1, kMessages);
+                    ms.append(m);
+                }
+                o.insert("messages"_L1, ms);
                 return {o};
-            return {QJsonObject{{"type"_L1, "error"_L1},
-                                {"id"_L1, o.value("id"_L1)},
-                                {"code"_L1, "internal"_L1},
-                                {"message"_L1, "history store exploded"_L1}}};
+            }
+            }
+            return {o};
         };
         const QString dir = tmp.filePath(u"alice"_s + QString::number(n));
         alice = makeEngine(dir, proxy->url(), u"alice"_s);
@@ -203,7 +220,7 @@ private Q_SLOTS:
 
     void serverErrorLandsOnNearestStored()
     {
-        breakHistory = true;
+        mangle = Mangle::Error;
         const qint64 oldest = alice->historyState(conv).oldestLoadedSeq;
         auto r = jump(conv, tsOf(300));
         QVERIFY2(r, qPrintable(r.ok() ? QString() : r.error().message));
@@ -213,8 +230,19 @@ private Q_SLOTS:
         QCOMPARE(r.value().problem.code, Error::Code::Server);
         QVERIFY2(r.value().problem.message.contains(u"history store exploded"_s),
                  qPrintable(r.value().problem.message));
+        // Answers that break the protocol end the search too (never a loop).
+        for (const Mangle m : {Mangle::Empty, Mangle::WrongSeq}) {
+            mangle = m;
+            historyAnswers = 0;
+            r = jump(conv, tsOf(300));
+            QVERIFY(r);
+            QCOMPARE(r.value().seq, oldest);
+            QVERIFY(!r.value().exact);
+            QCOMPARE(r.value().problem.code, Error::Code::Server);
+            QCOMPARE(historyAnswers, 1);
+        }
         // The server is back: the same jump lands exactly.
-        breakHistory = false;
+        mangle = Mangle::None;
         r = jump(conv, tsOf(300));
         QVERIFY(r);
         QCOMPARE(r.value().seq, 300);

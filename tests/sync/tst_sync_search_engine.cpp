@@ -23,6 +23,8 @@ QString content(int seq)
         return u"the Müller contract is signed"_s;
     if (seq == 190)
         return u"Müller again, about the café"_s;
+    if (seq == 120)
+        return u"wir treffen uns in der Straße am Markt"_s;
     return u"filler message "_s + QString::number(seq);
 }
 
@@ -178,6 +180,18 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 1);
         QCOMPARE(lines.constFirst().value("seq"_L1).toInt(), 190);
         QCOMPARE(lines.constFirst().value("content"_L1).toString(), content(190));
+
+        // "ß" is searched as "ss"; the match still points at the original text.
+        lines = run({u"search"_s, u"strasse"_s}, &rc);
+        QCOMPARE(rc, 0);
+        QCOMPARE(lines.size(), 1);
+        QCOMPARE(lines.constFirst().value("seq"_L1).toInt(), 120);
+        {
+            const QJsonObject &o = lines.constFirst();
+            const QJsonArray span = o.value("matches"_L1).toArray().at(0).toArray();
+            QCOMPARE(o.value("content"_L1).toString().mid(span.at(0).toInt(), span.at(1).toInt()),
+                     u"Straße"_s);
+        }
 
         lines = run({u"search"_s, u"\"contract signed\""_s}, &rc);
         QCOMPARE(rc, 0);
