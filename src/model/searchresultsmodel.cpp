@@ -2,6 +2,7 @@
 
 #include "chatsession.h"
 #include "displaytext.h"
+#include "messagelistmodel.h"
 #include "net/logging.h"
 #include "sync/localstore.h"
 #include "sync/syncengine.h"
@@ -239,6 +240,53 @@ qint64 SearchResultsModel::seqForDate(const QString &conversationId, QDate date)
     const qint64 ts = date.startOfDay().toMSecsSinceEpoch();
     const auto pos = MessageSearch(*e->store()).positionAtDate(conversationId, ts);
     return pos ? pos->seq : 0;
+}
+
+void SearchResultsModel::jumpToDate(const QString &conversationId, QDate date)
+{
+    SyncEngine *e = engine();
+    auto finish = [this, conversationId](qint64 seq, const QString &notice) {
+        if (--m_dateJumps == 0)
+            Q_EMIT jumpingToDateChanged();
+        Q_EMIT dateJumpFinished(conversationId, seq, notice);
+    };
+    if (m_dateJumps++ == 0)
+        Q_EMIT jumpingToDateChanged();
+    if (!e || !e->isOpen() || !date.isValid()) {
+        const QString why =
+            date.isValid() ? tr("No account is open.") : tr("There is no such date.");
+        QTimer::singleShot(0, this, [finish, why] { finish(0, why); });
+        return;
+    }
+    const qint64 ts = date.startOfDay().toMSecsSinceEpoch();
+    e->jumpToDate(conversationId, ts, MessageListModel::kAroundCount, this,
+                  [finish](const chat::sync::Expected<SyncEngine::DateJump> &r) {
+                      if (!r) {
+                          qCWarning(lcModel) << "jump to date failed:" << r.error().message;
+                          finish(0, tr("Could not go to that date: %1").arg(r.error().message));
+                          return;
+                      }
+                      const SyncEngine::DateJump &j = r.value();
+                      QString notice;
+                      if (!j.exact) {
+                          const bool offline = j.problem.code == chat::sync::Error::Code::Offline;
+                          if (j.seq == 0)
+                              notice = offline ? tr("Offline, and no messages of this "
+                                                    "conversation are stored on this device.")
+                                               : tr("The server could not be asked, and no "
+                                                    "messages of this conversation are stored "
+                                                    "on this device.");
+                          else
+                              notice = offline ? tr("Offline: showing the nearest message "
+                                                    "stored on this device.")
+                                               : tr("The server could not be asked: showing "
+                                                    "the nearest message stored on this "
+                                                    "device.");
+                      } else if (j.seq == 0) {
+                          notice = tr("This conversation has no messages yet.");
+                      }
+                      finish(j.seq, notice);
+                  });
 }
 
 QList<qint64> SearchResultsModel::unreadMentions(const QString &conversationId) const

@@ -4,8 +4,9 @@
 // empty = every conversation) searches at once - a local query takes milliseconds. New
 // messages matching the query appear when the engine stores them (re-search, debounced).
 //
-// Also the panel's navigation helpers: the message at a date in a conversation and the unread
-// messages mentioning the user (username or display name, with or without '@').
+// Also the panel's navigation helpers: jump to a date in a conversation (exact, also into
+// history this device does not hold: SyncEngine::jumpToDate) and the unread messages
+// mentioning the user (username or display name, with or without '@').
 #pragma once
 
 #include "sync/search.h"
@@ -37,6 +38,8 @@ class SearchResultsModel : public QAbstractListModel
     Q_PROPERTY(bool searchable READ searchable NOTIFY queryChanged)
     /// A storage failure of the last search, in words; empty when fine.
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
+    /// A jumpToDate() is finding its message (asking the server for missing history).
+    Q_PROPERTY(bool jumpingToDate READ jumpingToDate NOTIFY jumpingToDateChanged)
 
 public:
     enum Roles {
@@ -74,14 +77,21 @@ public:
     int count() const { return int(m_hits.size()); }
     bool searchable() const;
     QString errorText() const { return m_errorText; }
+    bool jumpingToDate() const { return m_dateJumps > 0; }
 
     /// Runs the search again from the first page.
     Q_INVOKABLE void refresh();
     /// The hit at `row` as {conversationId, seq, localId}; empty map when out of range.
     Q_INVOKABLE QVariantMap hitAt(int row) const;
-    /// The seq to show for `date` (local midnight) in a conversation: the first stored
-    /// message on or after it, else the newest before it; 0 when nothing is stored.
+    /// The seq to show for `date` (local midnight) in a conversation as far as this device
+    /// knows, without the server: the first stored message on or after it, else the newest
+    /// before it; 0 when nothing is stored.
     Q_INVOKABLE qint64 seqForDate(const QString &conversationId, QDate date) const;
+    /// Go to `date` (local midnight) in a conversation: finds the first message on or after
+    /// it, else the last one before it, fetching from the server the history this device
+    /// lacks, and loads the messages around it (MessageListModel::kAroundCount on each
+    /// side). dateJumpFinished() follows, never from inside this call.
+    Q_INVOKABLE void jumpToDate(const QString &conversationId, QDate date);
     /// Seqs of the stored unread messages by others that mention the user, oldest first.
     Q_INVOKABLE QList<qint64> unreadMentions(const QString &conversationId) const;
 
@@ -91,6 +101,11 @@ Q_SIGNALS:
     void conversationIdChanged();
     void countChanged();
     void errorTextChanged();
+    void jumpingToDateChanged();
+    /// A jumpToDate() is done: show `seq` (0: nothing to show). `notice` is empty when the
+    /// landing is exact, else says why not (offline, server error: the nearest stored
+    /// message), or why there is nothing to show.
+    void dateJumpFinished(const QString &conversationId, qint64 seq, const QString &notice);
 
 private:
     chat::sync::SyncEngine *engine() const;
@@ -105,7 +120,8 @@ private:
     QList<chat::sync::SearchHit> m_hits;
     bool m_hasMore = false;
     QString m_errorText;
-    int m_changing = 0; // inside a reset/insert of this model
+    int m_changing = 0;  // inside a reset/insert of this model
+    int m_dateJumps = 0; // jumpToDate() calls not answered yet
     bool m_fetchQueued = false;
     QTimer m_refreshTimer; // new messages: one re-search per burst
     QMetaObject::Connection m_changesConnection;

@@ -2,7 +2,8 @@
 // in-process server: results newest first with highlighted snippets, paging with fetchMore,
 // the conversation filter, live updates when matching messages arrive, hostile queries,
 // jump to a hit whose context is not stored yet (MessageListModel::loadAround), jump to date
-// and unread mentions.
+// (stored only, and exact through the server with the notice when offline) and unread
+// mentions.
 #include "desktopharness.h"
 #include "model/messagelistmodel.h"
 #include "model/searchresultsmodel.h"
@@ -179,6 +180,63 @@ private Q_SLOTS:
         QCOMPARE(m->seqForDate(team, QDate::currentDate().addYears(5)), stored.constLast().seq);
         QCOMPARE(m->seqForDate(team, QDate::currentDate()), stored.constFirst().seq);
         QCOMPARE(m->seqForDate(u"no such conversation"_s, QDate::currentDate()), 0);
+    }
+
+    void jumpToDateFetchesWhatIsNotStored()
+    {
+        ChatSession *alice = online(u"alice"_s);
+        QVERIFY(alice);
+        const QString ab = alice->engine()->findConversation(u"bob"_s)->conversationId;
+        const qint64 lastSeq = alice->engine()->conversation(ab)->lastSeq;
+        QVERIFY(lastSeq >= DesktopHarness::kLongHistory); // earlier tests may have added some
+        // Catch-up stored the newest page only: seq 1 (the first message on or after
+        // 2000-01-01) is on the server only.
+        QVERIFY(alice->engine()->messagesInRange(ab, 1, 1).isEmpty());
+        SearchResultsModel *m = model(alice);
+        QSignalSpy jumped(m, &SearchResultsModel::dateJumpFinished);
+        QSignalSpy busy(m, &SearchResultsModel::jumpingToDateChanged);
+        m->jumpToDate(ab, QDate(2000, 1, 1));
+        QVERIFY(m->jumpingToDate());
+        QCOMPARE(jumped.size(), 0); // never answered from inside the call
+        QTRY_COMPARE_WITH_TIMEOUT(jumped.size(), 1, kTimeout);
+        QCOMPARE(jumped.at(0).at(0).toString(), ab);
+        QCOMPARE(jumped.at(0).at(1).toLongLong(), 1);
+        QCOMPARE(jumped.at(0).at(2).toString(), QString()); // exact: no notice
+        QVERIFY(!m->jumpingToDate());
+        QCOMPARE(busy.size(), 2);
+        // The context the conversation view shows around it is stored already.
+        QCOMPARE(alice->engine()->messagesInRange(ab, 1, 1 + MessageListModel::kAroundCount).size(),
+                 1 + MessageListModel::kAroundCount);
+        // After the last message: the last one.
+        m->jumpToDate(ab, QDate::currentDate().addYears(5));
+        QTRY_COMPARE_WITH_TIMEOUT(jumped.size(), 2, kTimeout);
+        QCOMPARE(jumped.at(1).at(1).toLongLong(), lastSeq);
+        QCOMPARE(jumped.at(1).at(2).toString(), QString());
+
+        // Another device of alice's, offline: the nearest stored message, and a notice.
+        ChatSession *other = online(u"alice"_s);
+        QVERIFY(other);
+        other->engine()->disconnectFromServer();
+        QTRY_COMPARE_WITH_TIMEOUT(other->engine()->state(), chat::sync::SyncEngine::State::Offline,
+                                  kTimeout);
+        const qint64 oldestStored = other->engine()->historyState(ab).oldestLoadedSeq;
+        QVERIFY(oldestStored > 1);
+        SearchResultsModel *offline = model(other);
+        QSignalSpy offlineJump(offline, &SearchResultsModel::dateJumpFinished);
+        offline->jumpToDate(ab, QDate(2000, 1, 1));
+        QTRY_COMPARE_WITH_TIMEOUT(offlineJump.size(), 1, kTimeout);
+        QCOMPARE(offlineJump.at(0).at(1).toLongLong(), oldestStored);
+        QCOMPARE(offlineJump.at(0).at(2).toString(),
+                 u"Offline: showing the nearest message stored on this device."_s);
+        // Not a date; no conversation of that id.
+        offline->jumpToDate(ab, QDate());
+        QTRY_COMPARE_WITH_TIMEOUT(offlineJump.size(), 2, kTimeout);
+        QCOMPARE(offlineJump.at(1).at(1).toLongLong(), 0);
+        QVERIFY(!offlineJump.at(1).at(2).toString().isEmpty());
+        offline->jumpToDate(u"no such conversation"_s, QDate(2000, 1, 1));
+        QTRY_COMPARE_WITH_TIMEOUT(offlineJump.size(), 3, kTimeout);
+        QCOMPARE(offlineJump.at(2).at(1).toLongLong(), 0);
+        QVERIFY(!offlineJump.at(2).at(2).toString().isEmpty());
     }
 };
 
