@@ -11,6 +11,7 @@
 #include "servercore.h"
 #include "session.h"
 #include "sqlstore.h"
+#include "websockettransport.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -56,6 +57,11 @@ void ChatServer::failNextCommits(int n)
 {
     if (m_store)
         m_store->failNextCommits(n);
+}
+
+Store *ChatServer::store() const
+{
+    return m_running ? m_core->store : nullptr;
 }
 
 bool ChatServer::start(QString *errorMessage)
@@ -270,11 +276,19 @@ void ChatServer::onNewConnection()
         const auto &l = m_core->config.limits;
         ws->setMaxAllowedIncomingFrameSize(quint64(l.maxFrameBytes));
         ws->setMaxAllowedIncomingMessageSize(quint64(l.maxFrameBytes));
-        auto *s = new Session(ws, *m_core, this);
-        ++m_core->counters.connectionsAccepted;
-        m_core->sessions.insert(s);
-        connect(s, &Session::finished, this, &ChatServer::onSessionFinished);
+        openSession(std::make_unique<WebSocketTransport>(ws));
     }
+}
+
+Session *ChatServer::openSession(std::unique_ptr<SessionTransport> transport)
+{
+    if (!m_running)
+        return nullptr;
+    auto *s = new Session(std::move(transport), *m_core, this);
+    ++m_core->counters.connectionsAccepted;
+    m_core->sessions.insert(s);
+    connect(s, &Session::finished, this, &ChatServer::onSessionFinished);
+    return s;
 }
 
 void ChatServer::onSessionFinished(Session *s)

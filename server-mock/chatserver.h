@@ -18,7 +18,9 @@ namespace chat::server {
 
 struct ServerCore;
 class Session;
+class SessionTransport;
 class SqlStore;
+class Store;
 class LocalRouter;
 namespace cluster {
 class ClusterNode;
@@ -40,6 +42,13 @@ public:
 
     // Test hook: the next n store write transactions fail at commit (storage failure).
     void failNextCommits(int n);
+    // A session over another transport than the listener's (tests, the dispatch fuzzer:
+    // MemoryTransport). It is served exactly like an accepted connection; the server owns and
+    // deletes it when its transport ends. nullptr when the server is not running.
+    Session *openSession(std::unique_ptr<SessionTransport> transport);
+    // Test hook: the store (the dispatch fuzzer issues session tokens with it directly, as a
+    // login does after its Argon2id check). nullptr when the server is not running.
+    Store *store() const;
 
 private:
     void onNewConnection();

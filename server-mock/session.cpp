@@ -4,10 +4,10 @@
 #include "net/logging.h"
 #include "presence.h"
 #include "servercore.h"
+#include "sessiontransport.h"
 
 #include <QRandomGenerator>
 #include <QTimer>
-#include <QWebSocket>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -23,30 +23,26 @@ constexpr size_t kMaxQueuedFrames = 5000; // a client that far ahead is flooding
 constexpr qint64 kMaxSendBufferBytes = 8 * 1024 * 1024;
 } // namespace
 
-Session::Session(QWebSocket *socket, ServerCore &core, QObject *parent)
-    : QObject(parent), m_ws(socket), m_core(core), m_serial(++g_serial)
+Session::Session(std::unique_ptr<SessionTransport> transport, ServerCore &core, QObject *parent)
+    : QObject(parent), m_transport(std::move(transport)), m_core(core), m_serial(++g_serial)
 {
-    m_ws->setParent(this);
     m_connectedAt = m_lastHeard = core.monoMs();
     const int rate = core.config.rateLimit;
     m_tokens = rate * 2.5;
     m_tokensAt = m_windowStart = m_connectedAt;
-    connect(m_ws, &QWebSocket::textMessageReceived, this, &Session::onText);
-    connect(m_ws, &QWebSocket::binaryMessageReceived, this, &Session::onBinary);
-    connect(m_ws, &QWebSocket::disconnected, this, &Session::onDisconnected);
+    m_transport->bind(this);
 }
 
 Session::~Session()
 {
-    // The socket is our child and dies after this body: make sure it cannot call back.
-    m_ws->disconnect(this);
+    // The transport goes with our members, after this body; it makes sure it cannot call back.
     if (m_state == State::User && !m_gone)
         m_core.router->detach(this);
 }
 
 QString Session::peer() const
 {
-    return m_ws->peerAddress().toString() + u':' + QString::number(m_ws->peerPort());
+    return m_transport->peer();
 }
 
 void Session::becomeUser(const proto::User &user, const QByteArray &tokenHash)
@@ -66,7 +62,7 @@ void Session::becomeAdmin()
 
 // --- input -----------------------------------------------------------------------------------
 
-void Session::onText(const QString &text)
+void Session::receiveText(const QString &text)
 {
     if (m_gone || m_closing)
         return;
@@ -87,7 +83,7 @@ void Session::onText(const QString &text)
     pump();
 }
 
-void Session::onBinary(const QByteArray &)
+void Session::receiveBinary(const QByteArray &)
 {
     ++m_core.counters.framesIn;
     m_lastHeard = m_core.monoMs();
@@ -266,19 +262,19 @@ void Session::writeOut(const QString &frame, OutKind)
 {
     if (m_gone || m_closing)
         return;
-    m_ws->sendTextMessage(frame);
+    m_transport->sendText(frame);
     ++m_core.counters.framesOut;
     // A peer that does not read makes every frame for it pile up in our memory: past the cap
     // it is cut (no close frame could get through anyway); a real client resyncs on reconnect.
-    if (m_ws->bytesToWrite() > kMaxSendBufferBytes) {
-        qCInfo(lcServerSession) << peer() << "does not read:" << m_ws->bytesToWrite()
+    if (m_transport->bytesToWrite() > kMaxSendBufferBytes) {
+        qCInfo(lcServerSession) << peer() << "does not read:" << m_transport->bytesToWrite()
                                 << "bytes unsent, closing";
         abortNow();
         return;
     }
     if (m_framesUntilClose > 0 && --m_framesUntilClose == 0) {
         qCInfo(lcServerSession) << peer() << "close_after_frames fault: aborting";
-        m_ws->flush();
+        m_transport->flush();
         abortNow();
     }
 }
@@ -306,7 +302,7 @@ void Session::closeWith(int code, const QString &reason)
         return;
     m_closing = true;
     qCInfo(lcServerSession) << peer() << "closing with" << code << reason;
-    m_ws->close(QWebSocketProtocol::CloseCode(code), reason);
+    m_transport->close(code, reason);
     // A peer that never answers the close handshake must not hold the socket forever.
     QTimer::singleShot(5000, this, [this] {
         if (!m_gone)
@@ -319,12 +315,12 @@ void Session::abortNow()
     if (m_gone)
         return;
     m_closing = true;
-    m_ws->abort();
-    // QWebSocket emits disconnected from abort(); make sure we finish either way.
-    QMetaObject::invokeMethod(this, &Session::onDisconnected, Qt::QueuedConnection);
+    m_transport->abort();
+    // A QWebSocket reports disconnected from abort(), other transports may not: finish either way.
+    QMetaObject::invokeMethod(this, &Session::transportClosed, Qt::QueuedConnection);
 }
 
-void Session::onDisconnected()
+void Session::transportClosed()
 {
     if (m_gone)
         return;

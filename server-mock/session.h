@@ -1,9 +1,11 @@
-// Session: one WebSocket connection. Owns its auth state, its token-bucket rate limit,
+// Session: one client connection. Owns its auth state, its token-bucket rate limit,
 // its deadlines (auth, heartbeat), its bad-frame counter, and the order of its frames:
 // frames are handled strictly in arrival order. Writes that the store executes in FIFO
 // order (send, delivered, read) are pipelined: the next one is submitted without waiting,
 // so seq follows arrival order and group commit can batch them; any other frame waits
 // until the writes before it completed. Every frame out passes the QA fault filter.
+// The connection itself is a SessionTransport it owns: a QWebSocket in production
+// (WebSocketTransport), an in-memory peer in tests and the fuzzer (MemoryTransport).
 #pragma once
 
 #include "net/protocol/codec.h"
@@ -12,19 +14,21 @@
 #include <QObject>
 #include <QPointer>
 #include <deque>
+#include <memory>
 
-class QWebSocket;
 class QTimer;
 
 namespace chat::server {
 
 struct ServerCore;
+class SessionTransport;
 
 class Session : public QObject
 {
     Q_OBJECT
 public:
-    Session(QWebSocket *socket, ServerCore &core, QObject *parent = nullptr);
+    Session(std::unique_ptr<SessionTransport> transport, ServerCore &core,
+            QObject *parent = nullptr);
     ~Session() override;
 
     quint64 serial() const { return m_serial; }
@@ -61,20 +65,22 @@ public:
     bool takeSendToken(qint64 nowMono, qint64 *retryAfterMs);
     void faultsChanged(); // re-read faults; releases held acks when no longer held
 
+    // Input, called by the transport (SessionTransport's contract).
+    void receiveText(const QString &text);
+    void receiveBinary(const QByteArray &data);
+    void transportClosed(); // the connection ended: finish
+
 Q_SIGNALS:
     void finished(chat::server::Session *session); // socket gone; delete after
 
 private:
     enum class State { Fresh, User, Admin };
-    void onText(const QString &text);
-    void onBinary(const QByteArray &data);
     void pump();
     void countBadFrame();
     void writeOut(const QString &frame, OutKind kind);
     void flushDelayed();
-    void onDisconnected();
 
-    QWebSocket *m_ws;
+    std::unique_ptr<SessionTransport> m_transport;
     ServerCore &m_core;
     quint64 m_serial;
     State m_state = State::Fresh;
