@@ -176,6 +176,16 @@ Item {
         id: searchPanel
         session: page.session
         onChosen: (id, seq) => page.jumpTo(id, seq)
+        onNotice: text => jumpNotice.text = text
+    }
+    // Why a jump landed where it did (e.g. offline: on the nearest stored message).
+    Toast {
+        id: jumpNotice
+        objectName: "jumpNotice"
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: 140
+        anchors.horizontalCenter: parent.horizontalCenter
+        onDismissed: text = ""
     }
     NewConversationDialog {
         id: newConversation

@@ -1,7 +1,9 @@
 // Ctrl+F (the open conversation) / Ctrl+Shift+F (every conversation): local full-text search.
 // Results come from the local store at once, newest first, with the match in bold; Enter or a
 // click jumps to the message in its conversation (loading the history around it if needed).
-// Scoped to a conversation, the panel also jumps to a date and to unread mentions of the user.
+// Scoped to a conversation, the panel also jumps to a date (the first message on or after it,
+// fetched from the server when this device does not hold it; offline the nearest stored one,
+// with a notice) and to unread mentions of the user.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -14,6 +16,9 @@ ThemedPopup {
     property string scopeConversationId: ""
     property string scopeTitle: ""
     signal chosen(string conversationId, int seq)
+    /// Something to tell after closing (e.g. a date jump that landed on the nearest stored
+    /// message because the server could not be asked).
+    signal notice(string text)
     width: 560
     height: 520
 
@@ -32,12 +37,27 @@ ThemedPopup {
     function goToDate() {
         const parts = dateField.text.split("-")
         const date = new Date(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2]))
-        if (isNaN(date.getTime()))
+        // new Date() rolls 2024-02-31 over into March: refuse what is not a real date.
+        if (isNaN(date.getTime()) || date.getMonth() !== Number(parts[1]) - 1) {
+            dateNotice.text = qsTr("Type a date as YYYY-MM-DD.")
             return
-        const seq = results.model.seqForDate(scopeConversationId, date)
-        if (seq > 0) {
-            panel.chosen(scopeConversationId, seq)
-            panel.close()
+        }
+        dateNotice.text = ""
+        results.model.jumpToDate(scopeConversationId, date)
+    }
+    Connections {
+        target: results.model
+        function onDateJumpFinished(conversationId, seq, notice) {
+            if (conversationId !== panel.scopeConversationId || !panel.opened)
+                return
+            if (seq > 0) {
+                panel.chosen(conversationId, seq)
+                panel.close()
+                if (notice.length > 0)
+                    panel.notice(notice)
+            } else {
+                dateNotice.text = notice
+            }
         }
     }
     function goToMention() {
@@ -49,6 +69,7 @@ ThemedPopup {
     }
 
     onOpened: {
+        dateNotice.text = ""
         field.selectAll()
         field.forceActiveFocus()
         results.currentIndex = 0
@@ -99,7 +120,15 @@ ThemedPopup {
             Button {
                 objectName: "searchDateButton"
                 text: qsTr("Go")
+                enabled: !results.model.jumpingToDate
                 onClicked: panel.goToDate()
+            }
+            BusyIndicator {
+                objectName: "searchDateBusy"
+                Layout.preferredWidth: 24
+                Layout.preferredHeight: 24
+                running: results.model.jumpingToDate
+                visible: running
             }
             Item { Layout.fillWidth: true }
             Button {
@@ -110,6 +139,14 @@ ThemedPopup {
                 text: qsTr("%n unread mention(s)", "", count)
                 onClicked: panel.goToMention()
             }
+        }
+        Label {
+            id: dateNotice
+            objectName: "searchDateNotice"
+            Layout.fillWidth: true
+            visible: text.length > 0 && panel.scopeConversationId.length > 0
+            color: Theme.textSecondary
+            wrapMode: Text.WordWrap
         }
         Label {
             objectName: "searchEmpty"

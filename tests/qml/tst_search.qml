@@ -1,6 +1,7 @@
 // Local search panel: Ctrl+Shift+F searches every conversation, results show the match in
 // bold, Enter opens the conversation at the hit (history loaded around it); Ctrl+F searches the
-// open conversation only and offers "go to date".
+// open conversation only and offers "go to date", which lands on the first message of the date
+// also when this device does not hold it yet.
 import QtQuick
 import QtTest
 import Chat
@@ -63,5 +64,32 @@ ChatTestCase {
         tryVerify(() => s.messages.rowForSeq(95) >= 0, timeout)
         const list = messageList(page)
         tryVerify(() => bubbleWithText(list, "carol says 95") !== null, timeout, "hit shown")
+    }
+
+    function test_goToDateFetchesHistoryNotStored() {
+        // carol and dave again (only carol's read watermark moves). Catch-up stored the newest
+        // page only: seq 1, the first message on or after 2000-01-01, is on the server only.
+        const s = signedIn("carol")
+        const page = showPage(s)
+        openConversation(s, "dave")
+        tryVerify(() => s.messages.rowForSeq(100) >= 0, timeout)
+        verify(s.messages.rowForSeq(1) < 0, "seq 1 not loaded yet")
+        keyClick(Qt.Key_F, Qt.ControlModifier)
+        const dateField = findChild(page, "searchDateField")
+        tryCompare(dateField, "visible", true, timeout)
+        const notice = findChild(page, "searchDateNotice")
+        // Not a date: said so, nothing happens.
+        dateField.text = "2024-02-31"
+        mouseClick(findChild(page, "searchDateButton"))
+        tryCompare(notice, "visible", true, timeout)
+        compare(notice.text, "Type a date as YYYY-MM-DD.")
+
+        dateField.text = "2000-01-01"
+        mouseClick(findChild(page, "searchDateButton"))
+        tryVerify(() => s.messages.rowForSeq(1) >= 0, timeout, "first message loaded")
+        tryCompare(dateField, "visible", false, timeout) // the panel closed
+        const list = messageList(page)
+        tryVerify(() => bubbleWithText(list, "carol says 1") !== null, timeout, "first shown")
+        compare(findChild(page, "jumpNotice").text, "", "exact landing: no notice")
     }
 }
