@@ -1,10 +1,12 @@
 #include "sqldb.h"
 
 #include "net/logging.h"
+#include "sqlsend.h"
 
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QSqlDriver>
 #include <QSqlError>
 
 using namespace Qt::StringLiterals;
@@ -48,6 +50,54 @@ bool SqliteDialect::setSchemaVersion(QSqlDatabase &db, int version) const
     return q.exec(u"PRAGMA user_version = %1"_s.arg(version));
 }
 
+Db::Db(QSqlDatabase db, const SqlDialect *dialect) : m_db(std::move(db)), m_dialect(dialect)
+{ }
+
+Db::~Db() = default;
+
+bool Db::enableFastSend(QString *errorMessage)
+{
+    const QVariant handle = m_db.driver() ? m_db.driver()->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0) {
+        *errorMessage = u"the connection has no sqlite3 handle"_s;
+        return false;
+    }
+    sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!raw) {
+        *errorMessage = u"the SQLite connection is not open"_s;
+        return false;
+    }
+    auto path = std::make_unique<SqliteSendPath>(raw);
+    if (!path->prepare(errorMessage))
+        return false;
+    m_fastSend = std::move(path);
+    return true;
+}
+
+bool Db::flushDeferred()
+{
+    if (!m_fastSend || !m_fastSend->hasDeferred())
+        return true;
+    QString message;
+    if (!m_fastSend->flush(&message)) {
+        setFailure(message);
+        return false;
+    }
+    return true;
+}
+
+void Db::forgetDeferred()
+{
+    if (m_fastSend)
+        m_fastSend->forget();
+}
+
+void Db::setFailure(const QString &message)
+{
+    m_lastError = message;
+    m_failed = true;
+}
+
 QSqlQuery &Db::query(const char *sql)
 {
     auto it = m_cache.find(sql);
@@ -67,7 +117,7 @@ bool Db::run(QSqlQuery &q, const QVariantList &args)
     for (int i = 0; i < args.size(); ++i)
         q.bindValue(i, args.at(i));
     if (!q.exec()) {
-        m_lastError = q.lastError().text();
+        setFailure(q.lastError().text());
         qCWarning(lcServerStore) << "statement failed:" << m_lastError << q.lastQuery();
         return false;
     }
@@ -78,7 +128,7 @@ bool Db::exec(const QString &sql)
 {
     QSqlQuery q(m_db);
     if (!q.exec(sql)) {
-        m_lastError = q.lastError().text();
+        setFailure(q.lastError().text());
         qCWarning(lcServerStore) << "statement failed:" << m_lastError << sql;
         return false;
     }

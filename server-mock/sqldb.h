@@ -46,12 +46,32 @@ private:
     QString m_path;
 };
 
+class SqliteSendPath;
+
 class Db
 {
 public:
-    Db(QSqlDatabase db, const SqlDialect *dialect) : m_db(std::move(db)), m_dialect(dialect) { }
+    Db(QSqlDatabase db, const SqlDialect *dialect);
+    ~Db();
     QSqlDatabase &database() { return m_db; }
     const SqlDialect &dialect() const { return *m_dialect; }
+
+    // The send path on the sqlite3 C API (sqlsend.h), for the SQLite writer connection;
+    // false + a sentence if it cannot be set up. Without it, sends go through QtSql.
+    bool enableFastSend(QString *errorMessage);
+    SqliteSendPath *fastSend() { return m_fastSend.get(); }
+    // Writes what the fast send path deferred to the end of the batch (inside the open
+    // transaction, before COMMIT); false on a storage failure (lastError() says why).
+    bool flushDeferred();
+    // Drops what the fast send path cached or deferred: after any rollback, and before a
+    // job that may change members, conversations or counters behind its back.
+    void forgetDeferred();
+
+    // Whether a statement failed since clearFailure(): tells a storage failure from a
+    // logic error in a job that returned false.
+    bool failed() const { return m_failed; }
+    void clearFailure() { m_failed = false; }
+    void setFailure(const QString &message);
 
     // Prepared once per connection, keyed by the literal's address.
     QSqlQuery &query(const char *sql);
@@ -66,6 +86,9 @@ private:
     const SqlDialect *m_dialect;
     QHash<const char *, QSqlQuery> m_cache;
     QString m_lastError;
+    bool m_failed = false;
+    // Declared last: its statements are finalized before the connection can close.
+    std::unique_ptr<SqliteSendPath> m_fastSend;
 };
 
 // Applies every migration above the stored schema version, each in its own transaction.

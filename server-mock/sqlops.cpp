@@ -1,6 +1,7 @@
 #include "sqlops.h"
 
 #include "crypto.h"
+#include "sqlsend.h"
 
 #include <QHash>
 #include <QSet>
@@ -457,6 +458,14 @@ Result<SendOutcome> send(Db &db, const SendParams &params)
             return e;
         }
         p.senderId = u.value().userId;
+    }
+    if (SqliteSendPath *fast = db.fastSend()) {
+        bool storageFailed = false;
+        QString message;
+        auto r = fast->send(p, &storageFailed, &message);
+        if (storageFailed)
+            db.setFailure(message);
+        return r;
     }
     SendOutcome out;
     {

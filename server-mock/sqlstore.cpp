@@ -63,6 +63,11 @@ std::unique_ptr<Db> SqlStore::openConnection(const QString &name, bool writer,
             QSqlDatabase::removeDatabase(name);
             return nullptr;
         }
+        // SQLite: the sends on the C API (sqlsend.h). This connection is the only one that
+        // writes the file, which is what lets that path keep counters and members in memory.
+        QString why;
+        if (m_dialect->driver() == "QSQLITE"_L1 && !db->enableFastSend(&why))
+            qCWarning(lcServerStore) << "sends go through QtSql:" << why;
     }
     return db;
 }
@@ -99,11 +104,12 @@ void SqlStore::failNextCommits(int n)
 
 template<typename T>
 void SqlStore::submit(SqlWorker &worker, QObject *ctx, std::function<Result<T>(Db &)> fn,
-                      StoreCallback<T> cb)
+                      StoreCallback<T> cb, bool light)
 {
     auto slot = std::make_shared<std::optional<Result<T>>>();
     QPointer<QObject> guard(ctx);
     SqlJob job;
+    job.light = light;
     job.run = [fn = std::move(fn), slot](Db &db) {
         slot->emplace(fn(db));
         return (*slot)->ok();
@@ -239,8 +245,10 @@ void SqlStore::memberIds(const QString &userId, const QString &conversationId, Q
 
 void SqlStore::send(const SendParams &p, QObject *ctx, StoreCallback<SendOutcome> cb)
 {
+    // Light: a send writes nothing before it can fail on a logic error (sqlops::send), so it
+    // needs no savepoint of its own.
     submit<SendOutcome>(
-        *m_writer, ctx, [p](Db &db) { return sqlops::send(db, p); }, std::move(cb));
+        *m_writer, ctx, [p](Db &db) { return sqlops::send(db, p); }, std::move(cb), true);
 }
 
 void SqlStore::history(const HistoryParams &p, QObject *ctx, StoreCallback<HistoryOutcome> cb)

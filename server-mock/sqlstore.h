@@ -64,7 +64,7 @@ public:
 private:
     template<typename T>
     void submit(SqlWorker &worker, QObject *ctx, std::function<Result<T>(Db &)> fn,
-                StoreCallback<T> cb);
+                StoreCallback<T> cb, bool light = false);
     std::unique_ptr<Db> openConnection(const QString &name, bool writer, QString *errorMessage);
 
     std::unique_ptr<SqlDialect> m_dialect;

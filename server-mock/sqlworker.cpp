@@ -126,6 +126,17 @@ bool SqlWorker::reopenIfLost()
     return true;
 }
 
+void SqlWorker::abortBatch(std::deque<SqlJob> &batch, const proto::ProtocolError &failure)
+{
+    qCWarning(lcServerStore) << m_name << "storage failure, batch of" << batch.size()
+                             << "rolled back:" << m_db->lastError();
+    m_db->exec(u"ROLLBACK"_s);
+    m_db->forgetDeferred();
+    for (SqlJob &j : batch)
+        j.finish(&failure);
+    reopenIfLost();
+}
+
 void SqlWorker::runBatch(std::deque<SqlJob> &batch)
 {
     const proto::ProtocolError unavailable{
@@ -143,12 +154,28 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
     const QString begin = m_batching ? db.dialect().beginWrite() : u"BEGIN"_s;
     if (!db.exec(begin)) {
         db.exec(u"ROLLBACK"_s); // a multi-statement BEGIN may have opened the transaction
+        db.forgetDeferred();
         for (SqlJob &j : batch)
             j.finish(&failure);
         reopenIfLost();
         return;
     }
     for (SqlJob &j : batch) {
+        db.clearFailure();
+        if (j.light && m_batching) {
+            if (!j.run(db) && db.failed()) {
+                abortBatch(batch, failure);
+                return;
+            }
+            continue;
+        }
+        // An ordinary job may change what the fast send path cached: write what it
+        // deferred, and read it again afterwards.
+        if (!db.flushDeferred()) {
+            abortBatch(batch, failure);
+            return;
+        }
+        db.forgetDeferred();
         if (m_batching && batch.size() > 1) {
             db.exec(u"SAVEPOINT job"_s);
             const bool keep = j.run(db);
@@ -159,11 +186,16 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
             if (!j.run(db) && m_batching) {
                 // single job: nothing else to keep, roll back everything it did
                 db.exec(u"ROLLBACK"_s);
+                db.forgetDeferred();
                 j.finish(nullptr);
                 reopenIfLost();
                 return;
             }
         }
+    }
+    if (!db.flushDeferred()) {
+        abortBatch(batch, failure);
+        return;
     }
     bool injected = false;
     {
@@ -177,6 +209,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         qCWarning(lcServerStore) << m_name << "commit failed, batch of" << batch.size()
                                  << "rolled back:" << (injected ? u"injected"_s : db.lastError());
         db.exec(u"ROLLBACK"_s);
+        db.forgetDeferred();
         for (SqlJob &j : batch)
             j.finish(&failure);
         if (!injected)

@@ -1,9 +1,14 @@
 // SqlWorker: one thread owning one database connection, running jobs in FIFO order.
 // In batching (writer) mode it takes every job queued at that moment (up to maxBatch) and
-// runs them in ONE transaction, each inside a savepoint so a failing job rolls back alone:
-// group commit. While one batch waits for its fsync the next batch accumulates, so the
-// added delay is bounded by one commit and the commit cost is shared by the whole batch.
-// A job's completion runs only after COMMIT returned (or with an error if it failed).
+// runs them in ONE transaction: group commit. While one batch waits for its fsync the next
+// batch accumulates, so the added delay is bounded by one commit and the commit cost is
+// shared by the whole batch. A job's completion runs only after COMMIT returned (or with an
+// error if it failed). A job that fails rolls back alone: an ordinary job runs inside a
+// savepoint; a light job (a send) runs without one, because it writes nothing before it
+// can fail on a logic error, and a storage failure in it rolls the whole batch back (every
+// job of the batch then reports `unavailable`: nothing is acked that was not committed).
+// Writes the store's fast send path defers (Db::flushDeferred) are flushed before COMMIT
+// and before any ordinary job, which may change what that path has cached.
 #pragma once
 
 #include "sqldb.h"
@@ -23,6 +28,9 @@ struct SqlJob {
     // Runs on the worker thread after the transaction ended; commitError non-null when
     // the whole transaction failed (the job's own result must then be discarded).
     std::function<void(const proto::ProtocolError *commitError)> finish;
+    // No savepoint: run() writes nothing when it returns false unless a statement failed
+    // (Db::failed()), and then the batch is rolled back.
+    bool light = false;
 };
 
 class SqlWorker
@@ -44,6 +52,8 @@ public:
 private:
     void loop();
     void runBatch(std::deque<SqlJob> &batch);
+    // Rolls the open transaction back and fails every job of the batch.
+    void abortBatch(std::deque<SqlJob> &batch, const proto::ProtocolError &failure);
     bool reopenIfLost(); // false: no usable connection now (the next batch tries again)
 
     QString m_name;

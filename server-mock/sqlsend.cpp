@@ -1,0 +1,333 @@
+#include "sqlsend.h"
+
+#include "crypto.h"
+#include "net/logging.h"
+
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+using chat::proto::ErrorCode;
+
+namespace chat::server {
+
+namespace {
+
+// Caches at most this many conversations between batches (a batch may add up to its size).
+constexpr int kMaxCachedConversations = 4096;
+
+const char *const kSql[] = {
+    // Insert: the write and the idempotency check in one statement.
+    "INSERT INTO messages (message_id, conversation_id, seq, sender_id, client_msg_id, kind, "
+    "content, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+    // Original
+    "SELECT message_id, conversation_id, seq, sender_id, client_msg_id, kind, content, ts "
+    "FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2",
+    // ConvRow
+    "SELECT last_seq FROM conversations WHERE conversation_id = ?1",
+    // Members: for fan-out and push, and the membership check.
+    "SELECT m.user_id, m.delivered_seq, m.read_seq, m.role, u.display_name FROM members m "
+    "JOIN users u ON u.user_id = m.user_id WHERE m.conversation_id = ?1 AND m.active = 1",
+    // Change
+    "SELECT value FROM counters WHERE name = 'change_seq'",
+    // UpdateConv
+    "UPDATE conversations SET last_seq = ?1, change_seq = ?2, activity_seq = ?2 "
+    "WHERE conversation_id = ?3",
+    // UpdateMember: "sending reads" (protocol §8)
+    "UPDATE members SET delivered_seq = ?1, read_seq = ?1 WHERE conversation_id = ?2 "
+    "AND user_id = ?3",
+    // UpdateChange
+    "UPDATE counters SET value = ?1 WHERE name = 'change_seq'",
+};
+static_assert(std::size(kSql) == 8);
+
+// Resets a statement when leaving scope, so no statement stays active past its use (an
+// active statement would keep a read cursor open across COMMIT).
+struct Reset {
+    sqlite3_stmt *st;
+    ~Reset() { sqlite3_reset(st); }
+};
+
+QString columnText(sqlite3_stmt *st, int col)
+{
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(st, col));
+    return QString::fromUtf8(p, sqlite3_column_bytes(st, col));
+}
+
+ProtocolError unavailable()
+{
+    return {ErrorCode::Unavailable,
+            {},
+            u"storage is unavailable, nothing was stored; retry later"_s,
+            {}};
+}
+
+} // namespace
+
+SqliteSendPath::~SqliteSendPath()
+{
+    for (sqlite3_stmt *st : m_stmt)
+        sqlite3_finalize(st); // a no-op for null
+}
+
+bool SqliteSendPath::prepare(QString *errorMessage)
+{
+    for (int i = 0; i < StmtCount; ++i) {
+        if (sqlite3_prepare_v3(m_db, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &m_stmt[i], nullptr)
+            != SQLITE_OK) {
+            *errorMessage = u"cannot prepare the send statements: %1"_s.arg(
+                QString::fromUtf8(sqlite3_errmsg(m_db)));
+            return false;
+        }
+    }
+    return true;
+}
+
+void SqliteSendPath::bindText(sqlite3_stmt *st, int index, const QString &s)
+{
+    std::vector<char> &buf = m_text[size_t(index - 1)];
+    const qsizetype need = m_utf8.requiredSpace(s.size());
+    if (qsizetype(buf.size()) < need)
+        buf.resize(size_t(need));
+    char *end = m_utf8.appendToBuffer(buf.data(), s);
+    // SQLITE_STATIC: the buffer outlives the step (it is only rewritten by the next bind).
+    sqlite3_bind_text(st, index, buf.data(), int(end - buf.data()), SQLITE_STATIC);
+}
+
+QString SqliteSendPath::fail(sqlite3_stmt *st)
+{
+    const QString msg = QString::fromUtf8(sqlite3_errmsg(m_db));
+    qCWarning(lcServerStore) << "statement failed:" << msg << sqlite3_sql(st);
+    return msg;
+}
+
+std::optional<qint64> SqliteSendPath::loadChange(QString *errorMessage)
+{
+    if (m_change)
+        return m_change;
+    sqlite3_stmt *st = m_stmt[Change];
+    Reset r{st};
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        *errorMessage = fail(st);
+        return std::nullopt;
+    }
+    m_change = sqlite3_column_int64(st, 0);
+    return m_change;
+}
+
+SqliteSendPath::Conv *SqliteSendPath::conversation(const QString &convId, QString *errorMessage)
+{
+    auto it = m_convs.find(convId);
+    if (it != m_convs.end())
+        return &it.value();
+    if (m_convs.size() >= kMaxCachedConversations && !hasDeferred())
+        m_convs.clear();
+    Conv c;
+    {
+        sqlite3_stmt *st = m_stmt[ConvRow];
+        Reset r{st};
+        bindText(st, 1, convId);
+        const int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            c.exists = true;
+            c.lastSeq = sqlite3_column_int64(st, 0);
+        } else if (rc != SQLITE_DONE) {
+            *errorMessage = fail(st);
+            return nullptr;
+        }
+    }
+    if (c.exists) {
+        sqlite3_stmt *st = m_stmt[Members];
+        Reset r{st};
+        bindText(st, 1, convId);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            proto::Member m;
+            m.userId = columnText(st, 0);
+            m.deliveredSeq = sqlite3_column_int64(st, 1);
+            m.readSeq = sqlite3_column_int64(st, 2);
+            m.role = columnText(st, 3) == "admin"_L1 ? proto::Role::Admin : proto::Role::Member;
+            c.members.append(m);
+            c.displayNames.append(columnText(st, 4));
+        }
+        if (rc != SQLITE_DONE) {
+            *errorMessage = fail(st);
+            return nullptr;
+        }
+    }
+    return &m_convs.insert(convId, std::move(c)).value();
+}
+
+std::optional<proto::Message>
+SqliteSendPath::original(const QString &senderId, const QString &clientMsgId, QString *errorMessage)
+{
+    sqlite3_stmt *st = m_stmt[Original];
+    Reset r{st};
+    bindText(st, 1, senderId);
+    bindText(st, 2, clientMsgId);
+    proto::Message m;
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        m.messageId = columnText(st, 0);
+        m.conversationId = columnText(st, 1);
+        m.seq = sqlite3_column_int64(st, 2);
+        m.senderId = columnText(st, 3);
+        m.clientMsgId = columnText(st, 4);
+        m.kind = columnText(st, 5);
+        m.content = columnText(st, 6);
+        m.ts = sqlite3_column_int64(st, 7);
+    } else if (rc != SQLITE_DONE) {
+        *errorMessage = fail(st);
+        return std::nullopt;
+    }
+    return m;
+}
+
+Result<SendOutcome> SqliteSendPath::send(const SendParams &p, bool *storageFailed,
+                                         QString *errorMessage)
+{
+    const auto storageFailure = [&] {
+        *storageFailed = true;
+        return unavailable();
+    };
+    Conv *conv = conversation(p.conversationId, errorMessage);
+    if (!conv)
+        return storageFailure();
+    SendOutcome out;
+    qsizetype self = -1;
+    for (qsizetype i = 0; i < conv->members.size(); ++i) {
+        if (conv->members.at(i).userId == p.senderId) {
+            self = i;
+            break;
+        }
+    }
+    if (self < 0) {
+        // Idempotency first: a retry gets the original even after its sender left.
+        const auto orig = original(p.senderId, p.clientMsgId, errorMessage);
+        if (!orig)
+            return storageFailure();
+        if (!orig->messageId.isEmpty()) {
+            out.message = *orig;
+            out.duplicate = true;
+            return out;
+        }
+        if (!conv->exists)
+            return ProtocolError{
+                ErrorCode::NotFound, u"conversation_id"_s, u"no such conversation"_s, {}};
+        return ProtocolError{
+            ErrorCode::Forbidden, u"conversation_id"_s, u"not a member of this conversation"_s, {}};
+    }
+    const auto change = loadChange(errorMessage);
+    if (!change)
+        return storageFailure();
+
+    proto::Message &m = out.message;
+    m.messageId = crypto::newId("m_"_L1);
+    m.conversationId = p.conversationId;
+    m.seq = conv->lastSeq + 1;
+    m.senderId = p.senderId;
+    m.clientMsgId = p.clientMsgId;
+    m.kind = p.kind.isEmpty() ? u"text"_s : p.kind;
+    m.content = p.content;
+    m.ts = p.ts;
+    {
+        sqlite3_stmt *st = m_stmt[Insert];
+        Reset r{st};
+        bindText(st, 1, m.messageId);
+        bindText(st, 2, m.conversationId);
+        sqlite3_bind_int64(st, 3, m.seq);
+        bindText(st, 4, m.senderId);
+        bindText(st, 5, m.clientMsgId);
+        bindText(st, 6, m.kind);
+        bindText(st, 7, m.content);
+        sqlite3_bind_int64(st, 8, m.ts);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            *errorMessage = fail(st);
+            return storageFailure();
+        }
+    }
+    if (sqlite3_changes(m_db) == 0) {
+        // (sender_id, client_msg_id) is taken: a retry. Nothing was written.
+        const auto orig = original(p.senderId, p.clientMsgId, errorMessage);
+        if (!orig)
+            return storageFailure();
+        if (orig->messageId.isEmpty()) { // cannot happen: the conflict named that row
+            *errorMessage = u"a conflicting message vanished"_s;
+            return storageFailure();
+        }
+        out.message = *orig;
+        out.duplicate = true;
+        return out;
+    }
+    // Stored: advance the conversation and the sender's watermarks (written by flush()).
+    m_change = *change + 1;
+    m_changeDirty = true;
+    conv->lastSeq = m.seq;
+    conv->change = *m_change;
+    if (!conv->dirty) {
+        conv->dirty = true;
+        m_dirty.append(p.conversationId);
+    }
+    // A sender has seen everything up to their own message (protocol §8, "sending reads"):
+    // seq is the new last_seq, so this is the highest either watermark can be.
+    proto::Member &me = conv->members[self];
+    me.deliveredSeq = me.readSeq = m.seq;
+    if (!conv->dirtyMembers.contains(int(self)))
+        conv->dirtyMembers.append(int(self));
+    out.members = conv->members;
+    out.senderDisplayName = conv->displayNames.at(self);
+    return out;
+}
+
+bool SqliteSendPath::flush(QString *errorMessage)
+{
+    for (const QString &id : std::as_const(m_dirty)) {
+        Conv &c = m_convs[id];
+        {
+            sqlite3_stmt *st = m_stmt[UpdateConv];
+            Reset r{st};
+            sqlite3_bind_int64(st, 1, c.lastSeq);
+            sqlite3_bind_int64(st, 2, c.change);
+            bindText(st, 3, id);
+            if (sqlite3_step(st) != SQLITE_DONE) {
+                *errorMessage = fail(st);
+                return false;
+            }
+        }
+        for (int i : std::as_const(c.dirtyMembers)) {
+            sqlite3_stmt *st = m_stmt[UpdateMember];
+            Reset r{st};
+            sqlite3_bind_int64(st, 1, c.members.at(i).readSeq);
+            bindText(st, 2, id);
+            bindText(st, 3, c.members.at(i).userId);
+            if (sqlite3_step(st) != SQLITE_DONE) {
+                *errorMessage = fail(st);
+                return false;
+            }
+        }
+        c.dirtyMembers.clear();
+        c.dirty = false;
+    }
+    m_dirty.clear();
+    if (m_changeDirty) {
+        sqlite3_stmt *st = m_stmt[UpdateChange];
+        Reset r{st};
+        sqlite3_bind_int64(st, 1, *m_change);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            *errorMessage = fail(st);
+            return false;
+        }
+        m_changeDirty = false;
+    }
+    return true;
+}
+
+void SqliteSendPath::forget()
+{
+    m_convs.clear();
+    m_dirty.clear();
+    m_change.reset();
+    m_changeDirty = false;
+}
+
+} // namespace chat::server
