@@ -47,19 +47,10 @@ void MemoryTransport::disconnectPeer()
     end(0, u"peer gone"_s);
 }
 
-void MemoryTransport::setPeerReads(bool reads)
-{
-    m_peerReads = reads;
-    if (reads)
-        m_unread = 0;
-}
-
 void MemoryTransport::sendText(const QString &frame)
 {
     if (m_ended)
         return;
-    if (!m_peerReads)
-        m_unread += frame.toUtf8().size();
     if (m_cb.frameOut)
         m_cb.frameOut(frame);
 }

@@ -3,8 +3,7 @@
 // would (with the same incoming size limit: a bigger frame closes with 1009), and every frame
 // the session sends, its close and its abort are reported through the callbacks. A close is
 // answered like a well-behaved peer does, by ending the connection on the next event-loop
-// turn; setPeerReads(false) makes a peer that never reads, so the session's send-buffer cap
-// can be exercised.
+// turn. The peer takes every frame at once: nothing is ever left unsent.
 #pragma once
 
 #include "sessiontransport.h"
@@ -28,12 +27,11 @@ public:
     void deliverText(const QString &frame);
     void deliverBinary(const QByteArray &data);
     void disconnectPeer(); // the peer goes away without a close handshake
-    void setPeerReads(bool reads);
     bool isOpen() const { return !m_ended; }
 
     void bind(Session *session) override;
     void sendText(const QString &frame) override;
-    qint64 bytesToWrite() const override { return m_unread; }
+    qint64 bytesToWrite() const override { return 0; }
     void flush() override { }
     void close(int code, const QString &reason) override;
     void abort() override;
@@ -47,8 +45,6 @@ private:
     Callbacks m_cb;
     QPointer<Session> m_session;
     bool m_ended = false;
-    bool m_peerReads = true;
-    qint64 m_unread = 0;
 };
 
 } // namespace chat::server

@@ -411,6 +411,14 @@ void DispatchHarness::run(const QByteArray &input)
         if (line.isEmpty())
             continue;
         const int slot = uchar(line[0] - '0') % kSlots; // '0'..'4', any other byte too
+        if (line.mid(1).startsWith("#bin ")) {
+            // A binary frame: never answered with an id (an error without one), counts as bad.
+            if (slot == kAnonymous && (!m_slots[slot].conn || m_slots[slot].conn->ended))
+                connect(slot);
+            if (const auto &c = m_slots[slot].conn; c && !c->ended)
+                c->transport->deliverBinary(line.mid(6));
+            continue;
+        }
         const QString frame = QString::fromUtf8(substitute(line.mid(1)));
         if (slot == kAnonymous || slot == kAdmin) {
             const auto decoded =

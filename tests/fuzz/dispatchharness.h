@@ -8,7 +8,7 @@
 // Input: up to kMaxFrames frames, one per line. The first byte of a line picks the connection
 // (modulo 5: '0' alice, '1' bob, '2' carol, '3' unauthenticated, '4' admin), the rest is the
 // frame text, in which placeholders become real ids: $G $AB $BC (conversations), $a $b $c $d
-// (users).
+// (users). A frame starting with "#bin " is sent as a binary frame (the rest of the line).
 // Sessions persist across inputs (like long-lived clients) and are re-authenticated when the
 // server closed them. Not sent (tests/server and tests/reliability cover them): login and
 // register on the unauthenticated connection (an Argon2id hash each, and failures are
