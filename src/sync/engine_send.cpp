@@ -90,7 +90,7 @@ Status SyncEngine::discard(const QString &localId)
     auto e = d->store->outboxEntry(localId);
     if (!e)
         return Error{Error::Code::NotFound, u"no such queued message"_s, {}};
-    if (Status s = d->store->removeFromOutbox(localId); !s)
+    if (Status s = d->store->discardFromOutbox(localId); !s)
         return s;
     d->sendsInFlight.remove(localId);
     ChangeBatch batch;

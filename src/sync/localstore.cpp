@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
+#include <QTimer>
 #include <QUuid>
 #include <algorithm>
 #include <atomic>
@@ -62,8 +64,91 @@ Error storageError(const QString &message)
 }
 } // namespace
 
+// WalCheckpointer: copies the WAL back into the database file on a thread of its own, with
+// its own SQLite connection, so that no commit on the engine's (UI) thread pays for a
+// checkpoint (a copy of up to megabytes plus two fsyncs). The store's connection runs with
+// wal_autocheckpoint=0 and calls request() after each commit; requests within
+// kCheckpointDelayMs coalesce into one PASSIVE checkpoint, which never blocks readers or the
+// writer. The connection closing last (the store's) checkpoints whatever is left.
+class WalCheckpointer
+{
+public:
+    static constexpr int kCheckpointDelayMs = 100;
+
+    explicit WalCheckpointer(const QString &path)
+    {
+        static std::atomic<int> counter{0};
+        m_connectionName = u"chat-store-checkpoint-"_s + QString::number(++counter);
+        m_thread.setObjectName(u"chat-store-ckpt"_s);
+        m_worker.moveToThread(&m_thread);
+        m_thread.start(QThread::LowPriority);
+        QMetaObject::invokeMethod(&m_worker, [this, path] {
+            // Created in the thread: a Qt SQL connection is used only where it was made.
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
+            db.setDatabaseName(path);
+            db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+            if (!db.open())
+                qCWarning(lcSyncStore) << "checkpoint connection:" << db.lastError().text();
+            m_timer = new QTimer(&m_worker);
+            m_timer->setSingleShot(true);
+            m_timer->setInterval(kCheckpointDelayMs);
+            QObject::connect(m_timer, &QTimer::timeout, &m_worker, [this] { checkpoint(); });
+        });
+    }
+
+    ~WalCheckpointer()
+    {
+        QMetaObject::invokeMethod(
+            &m_worker,
+            [this] {
+                delete m_timer;
+                m_timer = nullptr;
+                QSqlDatabase::database(m_connectionName, false).close();
+            },
+            Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+
+    // From the store's thread; cheap when a checkpoint is already due.
+    void request()
+    {
+        if (m_requested.exchange(true))
+            return;
+        QMetaObject::invokeMethod(&m_worker, [this] {
+            if (m_timer && !m_timer->isActive())
+                m_timer->start();
+        });
+    }
+
+    int checkpoints() const { return m_done.load(); }
+
+private:
+    void checkpoint()
+    {
+        m_requested = false;
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (!db.isOpen())
+            return;
+        QSqlQuery q(db);
+        if (!q.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
+            qCDebug(lcSyncStore) << "checkpoint:" << q.lastError().text();
+        q.finish();
+        ++m_done;
+    }
+
+    QThread m_thread;
+    QObject m_worker;
+    QTimer *m_timer = nullptr; // in m_thread
+    QString m_connectionName;
+    std::atomic<bool> m_requested{false};
+    std::atomic<int> m_done{0};
+};
+
 LocalStore::~LocalStore()
 {
+    m_checkpointer.reset(); // its connection closes first, so ours checkpoints what is left
     m_statements.clear();
     if (m_db.isValid())
         m_db.close();
@@ -147,15 +232,18 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
         return opened;
     LocalStore *store = opened.value().get();
     int kept = 0;
-    for (const QVariantList &row : std::as_const(outbox)) {
-        QSqlQuery q(store->m_db);
-        q.prepare(u"INSERT OR IGNORE INTO outbox (client_msg_id, conversation_id, sender_id, "
-                  "kind, content, created_ts) VALUES (?, ?, ?, ?, ?, ?)"_s);
-        for (const QVariant &v : row)
-            q.addBindValue(v);
-        if (q.exec())
-            ++kept;
-    }
+    store->durableWrite([&]() -> Status {
+        for (const QVariantList &row : std::as_const(outbox)) {
+            QSqlQuery q(store->m_db);
+            q.prepare(u"INSERT OR IGNORE INTO outbox (client_msg_id, conversation_id, sender_id, "
+                      "kind, content, created_ts) VALUES (?, ?, ?, ?, ?, ?)"_s);
+            for (const QVariant &v : row)
+                q.addBindValue(v);
+            if (q.exec())
+                ++kept;
+        }
+        return {};
+    });
     store->m_recoveryNotice =
         u"The local message cache was damaged (%1). It was set aside as %2 and is being rebuilt "
         "from the server; %3 unsent message(s) were kept and will be sent."_s.arg(problem, aside)
@@ -163,7 +251,15 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::open(const QString &filePath)
     return opened;
 }
 
-Expected<std::unique_ptr<LocalStore>> LocalStore::openFile(const QString &filePath)
+Expected<std::unique_ptr<LocalStore>> LocalStore::openConnection(const QString &filePath)
+{
+    const QString path = QFileInfo(filePath).absoluteFilePath();
+    if (!QFileInfo::exists(path))
+        return storageError(u"no store at "_s + path);
+    return openFile(path, false);
+}
+
+Expected<std::unique_ptr<LocalStore>> LocalStore::openFile(const QString &filePath, bool primary)
 {
     initMigrationResources();
     static std::atomic<int> counter{0};
@@ -190,18 +286,30 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::openFile(const QString &filePa
                             + store->m_db.lastError().text());
     {
         QSqlQuery q(store->m_db);
+        // synchronous=NORMAL: in WAL mode a commit does not wait for the disk; the database
+        // stays consistent on power loss but may lose the last commits. That is right for
+        // what the server still holds (messages, members, the sync token: all committed
+        // together, so a lost tail is fetched again). The outbox is the exception: enqueue()
+        // and discardFromOutbox() commit with synchronous=FULL (durableWrite()), and an fsync
+        // of the WAL makes every earlier commit durable too. docs/SYNC_ENGINE.md, "Durability".
+        // wal_autocheckpoint=0: checkpoints (a copy of the WAL into the database and two
+        // fsyncs) run on the store's checkpoint thread, never inside a commit on this thread.
         for (const auto &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
-                                   u"PRAGMA foreign_keys=ON"_s}) {
+                                   u"PRAGMA foreign_keys=ON"_s, u"PRAGMA wal_autocheckpoint=0"_s}) {
             if (!q.exec(pragma))
                 return storageError(u"cannot configure "_s + store->m_path + u": "_s
                                     + q.lastError().text());
         }
-        // synchronous=NORMAL in WAL mode keeps the database consistent on power loss but
-        // may lose the last commits; FULL makes the outbox durable even then.
-        q.exec(u"PRAGMA synchronous=FULL"_s);
+    }
+    if (!primary) {
+        if (store->schemaVersion() != latestSchemaVersion())
+            return storageError(u"the store "_s + store->m_path + u" is not at schema version "_s
+                                + QString::number(latestSchemaVersion()));
+        return store;
     }
     if (Status s = store->migrate(); !s)
         return s.error();
+    store->m_checkpointer = std::make_unique<WalCheckpointer>(store->m_path);
     // WAL side files inherit the umask: tighten them too.
     for (const auto &suffix : {u"-wal"_s, u"-shm"_s})
         if (QFile::exists(store->m_path + suffix))
@@ -267,6 +375,12 @@ Status LocalStore::migrate()
 
 QSqlQuery &LocalStore::prepared(const QString &sql) const
 {
+    // A write in autocommit mode must not run inside the read snapshot of a statement left
+    // open: another connection may have committed since (SQLITE_BUSY_SNAPSHOT).
+    if (!m_inTransaction && !sql.startsWith("SELECT"_L1)) {
+        for (auto &q : m_statements)
+            q.finish();
+    }
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         QSqlQuery q(m_db);
@@ -302,14 +416,25 @@ LocalStore::Transaction::~Transaction()
     }
 }
 
+void LocalStore::refresh()
+{
+    for (auto &q : m_statements)
+        q.finish();
+    m_memberCache.clear();
+}
+
 Status LocalStore::Transaction::begin()
 {
     if (m_store.m_inTransaction)
         return storageError(u"nested transaction"_s);
     for (auto &q : m_store.m_statements)
         q.finish();
-    if (!m_store.m_db.transaction())
-        return storageError(u"cannot begin a transaction: "_s + m_store.m_db.lastError().text());
+    // IMMEDIATE, not Qt's plain BEGIN: with a second connection writing (StoreWriter), a
+    // deferred transaction that read first could not write afterwards (SQLITE_BUSY_SNAPSHOT,
+    // which no busy timeout retries).
+    QSqlQuery q(m_store.m_db);
+    if (!q.exec(u"BEGIN IMMEDIATE"_s))
+        return storageError(u"cannot begin a transaction: "_s + q.lastError().text());
     m_open = true;
     m_store.m_inTransaction = true;
     return {};
@@ -327,7 +452,26 @@ Status LocalStore::Transaction::commit()
     }
     m_open = false;
     m_store.m_inTransaction = false;
+    m_store.committed();
     return {};
+}
+
+void LocalStore::committed()
+{
+    if (m_checkpointer)
+        m_checkpointer->request();
+}
+
+Status LocalStore::durableWrite(const std::function<Status()> &write)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(u"PRAGMA synchronous=FULL"_s))
+        return sqlError(q, u"making the write durable"_s);
+    Status s = write();
+    if (!q.exec(u"PRAGMA synchronous=NORMAL"_s))
+        qCWarning(lcSyncStore) << "cannot restore synchronous=NORMAL:" << q.lastError().text();
+    committed();
+    return s;
 }
 
 Status LocalStore::clearCache()
@@ -407,6 +551,17 @@ bool LocalStore::hasConversation(const QString &conversationId) const
     QSqlQuery &q = prepared(u"SELECT 1 FROM conversations WHERE conversation_id = :c"_s);
     q.bindValue(u":c"_s, conversationId);
     return q.exec() && q.next();
+}
+
+std::optional<qint64> LocalStore::lastSeq(const QString &conversationId) const
+{
+    QSqlQuery &q = prepared(u"SELECT last_seq FROM conversations WHERE conversation_id = :c"_s);
+    q.bindValue(u":c"_s, conversationId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    const qint64 seq = q.value(0).toLongLong();
+    q.finish();
+    return seq;
 }
 
 Status LocalStore::upsertConversation(const Conversation &c, const QString &myUserId, bool *changed,
@@ -782,6 +937,22 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
         return a.conversationId != b.conversationId ? a.conversationId < b.conversationId
                                                     : a.seq < b.seq;
     });
+    // Each conversation once per batch, not once per message: created as a placeholder if
+    // unknown, last_seq raised to the batch's newest seq.
+    QHash<QString, qint64> newestSeq;
+    for (const Message &m : std::as_const(sorted)) {
+        if (m.seq > 0) {
+            qint64 &top = newestSeq[m.conversationId];
+            top = qMax(top, m.seq);
+        }
+    }
+    for (auto it = newestSeq.cbegin(); it != newestSeq.cend(); ++it)
+        if (Status s = ensureConversation(it.key(), it.value()); !s)
+            return s.error();
+    static const QString insertSql =
+        u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, client_msg_id, "
+        "kind, content, ts, local_id) VALUES (?, ?, IFNULL(?, ''), IFNULL(?, ''), IFNULL(?, ''), "
+        "IFNULL(?, 'text'), ?, ?, ?) ON CONFLICT DO NOTHING"_s;
     QString runConv;
     qint64 runFrom = 0, runTo = -1;
     auto flushRun = [&]() -> Status {
@@ -802,12 +973,6 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
             runTo = qMax(runTo, m.seq);
         }
 
-        if (!hasConversation(m.conversationId)) {
-            if (Status s = ensureConversation(m.conversationId, m.seq); !s)
-                return s.error();
-        } else if (Status s = raiseLastSeq(m.conversationId, m.seq); !s) {
-            return s.error();
-        }
         // An own message that is still in our outbox: it was committed (the ack was lost or
         // the push overtook it). It keeps the outbox row's local id.
         QString localId = m.messageId;
@@ -818,20 +983,18 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
                 fromOutbox = true;
             }
         }
-        QSqlQuery &q =
-            prepared(u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, "
-                     "client_msg_id, kind, content, ts, local_id) VALUES (:c, :s, IFNULL(:m, ''), "
-                     "IFNULL(:snd, ''), IFNULL(:cm, ''), IFNULL(:k, 'text'), :t, :ts, :l) "
-                     "ON CONFLICT DO NOTHING"_s);
-        q.bindValue(u":c"_s, m.conversationId);
-        q.bindValue(u":s"_s, m.seq);
-        q.bindValue(u":m"_s, m.messageId);
-        q.bindValue(u":snd"_s, m.senderId);
-        q.bindValue(u":cm"_s, m.clientMsgId);
-        q.bindValue(u":k"_s, m.kind);
-        q.bindValue(u":t"_s, m.content);
-        q.bindValue(u":ts"_s, m.ts);
-        q.bindValue(u":l"_s, localId);
+        // Positional parameters: named ones cost a lookup per value and message.
+        // (Looked up again each time: other statements prepared meanwhile may move it.)
+        QSqlQuery &q = prepared(insertSql);
+        q.bindValue(0, m.conversationId);
+        q.bindValue(1, m.seq);
+        q.bindValue(2, m.messageId);
+        q.bindValue(3, m.senderId);
+        q.bindValue(4, m.clientMsgId);
+        q.bindValue(5, m.kind);
+        q.bindValue(6, m.content);
+        q.bindValue(7, m.ts);
+        q.bindValue(8, localId);
         if (!q.exec())
             return sqlError(q, u"storing a message"_s);
         if (q.numRowsAffected() == 0) {
@@ -1149,8 +1312,14 @@ Expected<LocalMessage> LocalStore::enqueue(const QString &conversationId, const 
     q.bindValue(u":s"_s, senderId);
     q.bindValue(u":t"_s, content);
     q.bindValue(u":ts"_s, createdTs);
-    if (!q.exec())
-        return sqlError(q, u"queueing the message"_s);
+    // Durable before send() returns: a message composed offline survives a power loss.
+    if (Status s = durableWrite([&]() -> Status {
+            if (!q.exec())
+                return sqlError(q, u"queueing the message"_s);
+            return {};
+        });
+        !s)
+        return s.error();
     auto e = outboxEntry(clientMsgId);
     if (!e)
         return storageError(u"the queued message could not be read back"_s);
@@ -1189,6 +1358,11 @@ Status LocalStore::removeFromOutbox(const QString &clientMsgId)
     if (!q.exec())
         return sqlError(q, u"removing the message from the outbox"_s);
     return {};
+}
+
+Status LocalStore::discardFromOutbox(const QString &clientMsgId)
+{
+    return durableWrite([&] { return removeFromOutbox(clientMsgId); });
 }
 
 QList<LocalMessage> LocalStore::outbox(const QString &conversationId) const

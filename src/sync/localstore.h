@@ -18,12 +18,15 @@
 #include <QPair>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <functional>
 #include <memory>
 #include <optional>
 
 namespace chat::sync {
 
 using SeqRange = QPair<qint64, qint64>; // [from, to], inclusive
+
+class WalCheckpointer;
 
 class LocalStore
 {
@@ -39,6 +42,10 @@ public:
     // that can still be read, with their client_msg_id (so each is still delivered once);
     // recoveryNotice() then says so in a sentence for the user.
     static Expected<std::unique_ptr<LocalStore>> open(const QString &filePath);
+    // A second connection to a store that open() has already checked and migrated, for a
+    // writer thread (StoreWriter): no check, no migration (a schema other than the latest is
+    // refused), no checkpoint thread. Use it only in the thread that called this.
+    static Expected<std::unique_ptr<LocalStore>> openConnection(const QString &filePath);
     QString recoveryNotice() const { return m_recoveryNotice; }
     static int latestSchemaVersion();
     QString path() const { return m_path; }
@@ -46,7 +53,15 @@ public:
     // The Qt SQL connection name, for read-only extensions in the same thread.
     QString connectionName() const { return m_connectionName; }
 
-    // A write transaction: rolls back unless commit() succeeded. Nested use is an error.
+    // Forget what this connection holds from before other connections' commits: ends the
+    // read snapshot of every statement left open and drops the member cache. Call it before
+    // reading what another connection (the StoreWriter) has just committed, and before
+    // writing from a connection another one may have written behind.
+    void refresh();
+
+    // A write transaction (BEGIN IMMEDIATE: the write lock is taken at once, waiting for
+    // another connection's transaction if need be, so a read inside it never turns stale):
+    // rolls back unless commit() succeeded. Nested use is an error.
     class Transaction
     {
     public:
@@ -82,6 +97,10 @@ public:
     Status ensureConversation(const QString &conversationId, qint64 lastSeq);
     Status raiseLastSeq(const QString &conversationId, qint64 lastSeq);
     bool hasConversation(const QString &conversationId) const;
+    // The conversation's last_seq (nullopt: unknown conversation); one indexed lookup, for
+    // callers that need no more than that (conversation() also reads members, the last
+    // message, the outbox and the unread count).
+    std::optional<qint64> lastSeq(const QString &conversationId) const;
     // Moves watermarks of one member forward; returns the previous (delivered, read).
     Expected<QPair<qint64, qint64>> raiseWatermarks(const QString &conversationId,
                                                     const QString &userId, qint64 delivered,
@@ -142,6 +161,9 @@ public:
     // Append a Pending row with a fresh client_msg_id (UUID); durable on return.
     Expected<LocalMessage> enqueue(const QString &conversationId, const QString &content,
                                    qint64 createdTs, const QString &senderId);
+    // Remove a row the user discarded, durably (synchronous=FULL): a discarded message must
+    // not come back and be sent after a power loss.
+    Status discardFromOutbox(const QString &clientMsgId);
     Status markFailed(const QString &clientMsgId, const QString &code, const QString &message);
     Status markPending(const QString &clientMsgId);
     Status removeFromOutbox(const QString &clientMsgId);
@@ -157,11 +179,16 @@ public:
 
 private:
     LocalStore() = default;
-    static Expected<std::unique_ptr<LocalStore>> openFile(const QString &filePath);
+    static Expected<std::unique_ptr<LocalStore>> openFile(const QString &filePath,
+                                                          bool primary = true);
     Status migrate();
     QSqlQuery &prepared(const QString &sql) const;
     Error sqlError(const QSqlQuery &q, const QString &what) const;
     LocalMessage readMessageRow(const QSqlQuery &q, const QString &myUserId) const;
+    // Run `write` (outside a transaction, as its own commit) with synchronous=FULL: the
+    // commit, and with it every earlier one in the WAL, survives a power loss.
+    Status durableWrite(const std::function<Status()> &write);
+    void committed(); // after every commit: lets the checkpoint thread catch up
 
     QString m_path;
     QString m_recoveryNotice;
@@ -170,6 +197,7 @@ private:
     mutable QHash<QString, QSqlQuery> m_statements;
     mutable QHash<QString, QList<MemberInfo>> m_memberCache; // members() by conversation
     bool m_inTransaction = false;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
 };
 
 } // namespace chat::sync
