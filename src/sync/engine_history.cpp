@@ -10,6 +10,11 @@ using chat::net::Reply;
 
 namespace chat::sync {
 
+namespace {
+// History requests for user loads (loadOlder/loadAround/loadAll) in flight at once.
+constexpr int kMaxUserFetches = 4;
+} // namespace
+
 bool SyncEngine::loadOlder(const QString &conversationId, int count, qint64 beforeSeq)
 {
     if (!d->store || count <= 0)
@@ -19,8 +24,7 @@ bool SyncEngine::loadOlder(const QString &conversationId, int count, qint64 befo
         if (!ranges.isEmpty()) {
             beforeSeq = ranges.constLast().first;
         } else {
-            auto c = d->store->conversation(conversationId, d->myUserId);
-            beforeSeq = c ? c->lastSeq + 1 : 1;
+            beforeSeq = d->store->lastSeq(conversationId).value_or(0) + 1;
         }
     }
     if (beforeSeq <= 1)
@@ -39,19 +43,19 @@ bool SyncEngine::loadAll(const QString &conversationId)
 {
     if (!d->store)
         return true;
-    auto c = d->store->conversation(conversationId, d->myUserId);
-    if (!c)
+    const auto lastSeq = d->store->lastSeq(conversationId);
+    if (!lastSeq)
         return true;
-    return d->ensureRange(conversationId, 1, c->lastSeq);
+    return d->ensureRange(conversationId, 1, *lastSeq);
 }
 
 bool SyncEnginePrivate::ensureRange(const QString &conversationId, qint64 from, qint64 to)
 {
-    auto c = store->conversation(conversationId, myUserId);
-    if (!c)
+    const auto lastSeq = store->lastSeq(conversationId);
+    if (!lastSeq)
         return true;
     from = qMax<qint64>(1, from);
-    to = qMin(to, c->lastSeq);
+    to = qMin(to, *lastSeq);
     if (to < from || !missingIn(conversationId, from, to))
         return true;
     const bool wasLoading = rangeJobs.contains(conversationId);
@@ -112,11 +116,16 @@ void SyncEnginePrivate::pumpFetches()
 {
     if (!store || !conn->isOnline())
         return;
-    // User-requested loads first, one request per conversation at a time.
+    // User-requested loads first, one request per conversation at a time and at most
+    // kMaxUserFetches at once: each answer is a page of up to 200 messages, and answers
+    // that pile up in the socket are decoded in one go (loadAll() on 500 conversations used
+    // to put 500 pages in flight, i.e. megabytes decoded in one event-loop turn).
     const QStringList withJobs = rangeJobs.keys();
     for (const QString &conv : withJobs) {
         if (fetchInFlight.contains(conv))
             continue;
+        if (fetchInFlight.size() - backgroundInFlight >= kMaxUserFetches)
+            break;
         auto &jobs = rangeJobs[conv];
         while (!jobs.isEmpty()) {
             const RangeJob job = jobs.constFirst();
@@ -173,58 +182,80 @@ void SyncEnginePrivate::fetchGap(const QString &conversationId, SeqRange gap, bo
 void SyncEnginePrivate::onHistory(const QString &conversationId, bool background,
                                   const Reply &reply)
 {
+    if (!store)
+        return;
+    if (const HistoryResult *h = reply.ok() ? std::get_if<HistoryResult>(&*reply.frame) : nullptr) {
+        // Written by the StoreWriter, applied here afterwards; until then the conversation
+        // stays in fetchInFlight, so the same gap is not asked for twice.
+        writeThenApply<HistoryWrite>(
+            [messages = h->messages, me = myUserId](LocalStore &st) {
+                HistoryWrite w;
+                st.refresh();
+                LocalStore::Transaction tx(st);
+                Status s = tx.begin();
+                if (s) {
+                    auto ins = st.insertMessages(messages, me);
+                    if (ins)
+                        w.ins = std::move(ins).value();
+                    else
+                        s = ins.error();
+                }
+                if (s)
+                    s = tx.commit();
+                w.status = s;
+                return w;
+            },
+            [this, conversationId, background, empty = h->messages.isEmpty(),
+             pageSession = session](const HistoryWrite &w) {
+                applyHistory(conversationId, background, empty, w, pageSession);
+            });
+        return;
+    }
     fetchInFlight.remove(conversationId);
     if (background)
         backgroundInFlight = qMax(0, backgroundInFlight - 1);
-    if (!store)
+    if (reply.status == Reply::Status::Disconnected) {
+        // Jobs stay queued and are pumped again after the next catch-up. A background
+        // fill goes back in its queue too: that catch-up lists only conversations that
+        // changed meanwhile, so nothing else would bring this gap back.
+        if (background && !fillQueue.contains(conversationId))
+            fillQueue.prepend(conversationId);
         return;
-    const HistoryResult *h = reply.ok() ? std::get_if<HistoryResult>(&*reply.frame) : nullptr;
-    if (!h) {
-        if (reply.status == Reply::Status::Disconnected) {
-            // Jobs stay queued and are pumped again after the next catch-up. A background
-            // fill goes back in its queue too: that catch-up lists only conversations that
-            // changed meanwhile, so nothing else would bring this gap back.
-            if (background && !fillQueue.contains(conversationId))
-                fillQueue.prepend(conversationId);
-            return;
-        }
-        qCWarning(lcSync) << "history for" << conversationId << "failed:" << reply.errorString();
-        const bool transient = reply.status == Reply::Status::Timeout
-                               || (reply.status == Reply::Status::ServerError
-                                   && (reply.error.code == ErrorCode::Unavailable
-                                       || reply.error.code == ErrorCode::Internal
-                                       || reply.error.code == ErrorCode::RateLimited));
-        if (background && transient) {
-            // A busy server is no reason to leave the gap open until the next reconnect.
-            QTimer::singleShot(options.policy.sendRetryMs, q, [this, conversationId] {
-                if (store && !fillQueue.contains(conversationId))
-                    fillQueue.append(conversationId);
-                pumpFetches();
-            });
-        }
+    }
+    qCWarning(lcSync) << "history for" << conversationId << "failed:" << reply.errorString();
+    const bool transient = reply.status == Reply::Status::Timeout
+                           || (reply.status == Reply::Status::ServerError
+                               && (reply.error.code == ErrorCode::Unavailable
+                                   || reply.error.code == ErrorCode::Internal
+                                   || reply.error.code == ErrorCode::RateLimited));
+    if (background && transient) {
+        // A busy server is no reason to leave the gap open until the next reconnect.
+        QTimer::singleShot(options.policy.sendRetryMs, q, [this, conversationId] {
+            if (store && !fillQueue.contains(conversationId))
+                fillQueue.append(conversationId);
+            pumpFetches();
+        });
+    }
+    finishJobs(conversationId, false);
+    pumpFetches();
+}
+
+void SyncEnginePrivate::applyHistory(const QString &conversationId, bool background, bool empty,
+                                     const HistoryWrite &written, quint64 pageSession)
+{
+    if (pageSession == session) { // else onLinkLost() has reset the bookkeeping already
+        fetchInFlight.remove(conversationId);
+        if (background)
+            backgroundInFlight = qMax(0, backgroundInFlight - 1);
+    }
+    if (!written.status) {
+        reportError(written.status.error());
         finishJobs(conversationId, false);
-        pumpFetches();
         return;
     }
     ChangeBatch batch;
-    LocalStore::Transaction tx(*store);
-    Status s = tx.begin();
-    int inserted = 0;
-    if (s) {
-        auto ins = storeMessages(MessageChange::Origin::History, h->messages, batch);
-        if (ins)
-            inserted = int(ins.value().inserted.size() + ins.value().confirmed.size());
-        else
-            s = ins.error();
-    }
-    if (s)
-        s = tx.commit();
-    if (!s) {
-        reportError(s.error());
-        finishJobs(conversationId, false);
-        return;
-    }
-    if (h->messages.isEmpty()) {
+    addInsertChanges(batch, MessageChange::Origin::History, written.ins);
+    if (empty) {
         // The server holds nothing where it said messages exist: do not ask again forever.
         qCWarning(lcSync) << "server returned no messages for a gap in" << conversationId
                           << "- protocol violation (seq must have no holes)";
@@ -234,7 +265,6 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
     }
     addConversationChanges(batch, {conversationId});
     emitBatch(batch);
-    Q_UNUSED(inserted);
     queueDelivered(conversationId, deliverableSeq(conversationId));
     if (background && interiorGap(conversationId) && !fillQueue.contains(conversationId))
         fillQueue.prepend(conversationId);

@@ -71,6 +71,7 @@ SyncEngine::~SyncEngine()
     // half-destroyed engine.
     d->conn->disconnect(this);
     d->conn->close();
+    d->writer.reset(); // finishes its jobs; their continuations die with this object
 }
 
 QString SyncEngine::defaultDataDir()
@@ -102,6 +103,12 @@ Status SyncEngine::openAccount(const QUrl &server, const QString &username, cons
     if (!opened)
         return opened.error();
     d->store = std::move(opened).value();
+    ++d->account;
+    QString writerError;
+    d->writer = StoreWriter::start(d->store->path(), &writerError);
+    if (!d->writer)
+        qCWarning(lcSync) << "no writer thread (" << writerError
+                          << ") - server pages are applied in this thread";
     d->options = options;
     d->server = server;
     d->username = username;
@@ -134,6 +141,9 @@ QString SyncEngine::storePath() const
 void SyncEngine::closeAccount()
 {
     d->conn->close();
+    d->writer.reset();
+    d->ingestQueue.clear();
+    ++d->account;
     d->store.reset();
     d->myUserId.clear();
     d->sendsInFlight.clear();
@@ -491,10 +501,38 @@ void SyncEnginePrivate::emitBatch(const ChangeBatch &batch)
         Q_EMIT q->changes(batch);
 }
 
+void SyncEnginePrivate::queueIngest(std::function<void()> apply)
+{
+    ingestQueue.append(std::move(apply));
+    if (ingestScheduled)
+        return;
+    ingestScheduled = true;
+    QMetaObject::invokeMethod(
+        q, [this] { runIngest(); }, Qt::QueuedConnection);
+}
+
+void SyncEnginePrivate::runIngest()
+{
+    ingestScheduled = false;
+    if (ingestQueue.isEmpty())
+        return;
+    const std::function<void()> apply = ingestQueue.takeFirst();
+    // The next page waits for the next turn: what arrived meanwhile (input, timers, other
+    // frames) runs first.
+    if (!ingestQueue.isEmpty()) {
+        ingestScheduled = true;
+        QMetaObject::invokeMethod(
+            q, [this] { runIngest(); }, Qt::QueuedConnection);
+    }
+    if (store)
+        apply();
+}
+
 void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
 {
     if (!store)
         return;
+    ++session;
     caughtUp = false;
     syncing = false;
     syncPages = 0;
@@ -540,6 +578,7 @@ void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
 
 void SyncEnginePrivate::onLinkLost()
 {
+    ++session;
     caughtUp = false;
     syncing = false;
     sendsInFlight.clear();
@@ -574,7 +613,7 @@ void SyncEnginePrivate::startSync(const std::optional<QString> &cursor)
     conn->request(req, q, [this](const Reply &r) {
         if (r.ok()) {
             if (const auto *page = std::get_if<SyncResult>(&*r.frame)) {
-                handleSyncPage(*page);
+                handleSyncPage(*page, session);
                 return;
             }
         }
@@ -586,51 +625,93 @@ void SyncEnginePrivate::startSync(const std::optional<QString> &cursor)
     });
 }
 
-void SyncEnginePrivate::handleSyncPage(const SyncResult &page)
-{
-    ChangeBatch batch;
+// What a sync page did to the store (StoreWriter job → engine thread).
+struct SyncPageWrite {
+    Status status;
+    LocalStore::InsertResult ins;
     QSet<QString> touched, inserted;
-    LocalStore::Transaction tx(*store);
+    QHash<QString, SeqRange> ticks;
+};
+
+namespace {
+
+// The whole page in one transaction: users, conversations with members, recent messages and,
+// on the last page, the sync token.
+SyncPageWrite writeSyncPage(LocalStore &store, const SyncResult &page, const QString &myUserId,
+                            bool last)
+{
+    SyncPageWrite w;
+    store.refresh(); // members may have changed through the engine's connection
+    LocalStore::Transaction tx(store);
     Status s = tx.begin();
     for (const User &u : page.users) {
         if (!s)
             break;
-        s = store->upsertUser(u);
+        s = store.upsertUser(u);
     }
     QList<Message> recent;
-    QHash<QString, SeqRange> ticks;
     for (const ConvState &cs : page.conversations) {
         if (!s)
             break;
         bool changed = false, isNew = false;
         SeqRange tick{1, 0};
-        s = store->upsertConversation(cs.conversation, myUserId, &changed, &isNew, &tick);
+        s = store.upsertConversation(cs.conversation, myUserId, &changed, &isNew, &tick);
         if (tick.second >= tick.first)
-            ticks.insert(cs.conversation.conversationId, tick);
-        touched.insert(cs.conversation.conversationId);
+            w.ticks.insert(cs.conversation.conversationId, tick);
+        w.touched.insert(cs.conversation.conversationId);
         if (isNew)
-            inserted.insert(cs.conversation.conversationId);
+            w.inserted.insert(cs.conversation.conversationId);
         recent.append(cs.recent);
     }
     if (s) {
-        auto ins = storeMessages(MessageChange::Origin::Sync, recent, batch);
-        if (!ins)
+        auto ins = store.insertMessages(recent, myUserId);
+        if (ins)
+            w.ins = std::move(ins).value();
+        else
             s = ins.error();
     }
-    const bool last = !page.cursor.has_value() || page.cursor->isEmpty();
     if (s && last)
-        s = store->setMeta(u"sync_token"_s, page.nextSince);
+        s = store.setMeta(u"sync_token"_s, page.nextSince);
     if (s)
         s = tx.commit();
+    w.status = s;
+    return w;
+}
+} // namespace
+
+void SyncEnginePrivate::handleSyncPage(const SyncResult &page, quint64 pageSession)
+{
+    const bool last = !page.cursor.has_value() || page.cursor->isEmpty();
+    writeThenApply<SyncPageWrite>(
+        [page, me = myUserId, last](LocalStore &st) { return writeSyncPage(st, page, me, last); },
+        [this, page, pageSession, last](const SyncPageWrite &w) {
+            applySyncPage(page, pageSession, last, w);
+        });
+}
+
+void SyncEnginePrivate::applySyncPage(const SyncResult &page, quint64 pageSession, bool last,
+                                      const SyncPageWrite &w)
+{
+    const bool current = pageSession == session;
+    const Status &s = w.status;
     if (!s) {
-        syncing = false;
         reportError(s.error());
-        QTimer::singleShot(options.policy.sendRetryMs, q, [this] { startSync(std::nullopt); });
+        if (current) {
+            syncing = false;
+            QTimer::singleShot(options.policy.sendRetryMs, q, [this] { startSync(std::nullopt); });
+        }
         return;
     }
+    ChangeBatch batch;
+    addInsertChanges(batch, MessageChange::Origin::Sync, w.ins);
+    const auto &ticks = w.ticks;
+    const auto &touched = w.touched;
+    const auto &inserted = w.inserted;
     addTickChanges(batch, ticks);
     addConversationChanges(batch, touched, inserted);
     emitBatch(batch);
+    if (!current)
+        return; // that catch-up was cut off; the one after the next auth_ok goes on
     ++syncPages;
     syncConversations += int(page.conversations.size());
     for (const ConvState &cs : page.conversations) {
@@ -659,14 +740,19 @@ Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(MessageChang
                                                                     ChangeBatch &batch)
 {
     auto ins = store->insertMessages(msgs, myUserId);
-    if (!ins)
-        return ins;
-    for (const LocalMessage &m : ins.value().inserted)
-        batch.add(MessageChange::Kind::Inserted, m, origin);
-    for (const LocalMessage &m : ins.value().confirmed)
-        batch.add(MessageChange::Kind::Updated, m, origin);
-    addTickChanges(batch, ins.value().tickRanges);
+    if (ins)
+        addInsertChanges(batch, origin, ins.value());
     return ins;
+}
+
+void SyncEnginePrivate::addInsertChanges(ChangeBatch &batch, MessageChange::Origin origin,
+                                         const LocalStore::InsertResult &ins)
+{
+    for (const LocalMessage &m : ins.inserted)
+        batch.add(MessageChange::Kind::Inserted, m, origin);
+    for (const LocalMessage &m : ins.confirmed)
+        batch.add(MessageChange::Kind::Updated, m, origin);
+    addTickChanges(batch, ins.tickRanges);
 }
 
 void SyncEnginePrivate::addTickChanges(ChangeBatch &batch, const QHash<QString, SeqRange> &ranges)

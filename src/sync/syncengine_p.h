@@ -4,14 +4,18 @@
 #pragma once
 
 #include "localstore.h"
+#include "storewriter.h"
 #include "syncengine.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QSet>
 #include <QTimer>
+#include <functional>
 
 namespace chat::sync {
+
+struct SyncPageWrite;
 
 class SyncEnginePrivate
 {
@@ -23,6 +27,16 @@ public:
     QUrl server;
     QString username;
     std::unique_ptr<LocalStore> store;
+    // Applies server pages in a thread of its own (null: in this thread, e.g. if the second
+    // connection could not be opened). Bumped with every open/close of an account, so a
+    // continuation of the previous account's writer does nothing.
+    std::unique_ptr<StoreWriter> writer;
+    quint64 account = 0;
+    // Run `job` on the writer's connection (or on `store` without a writer), then `apply` in
+    // this thread with its result, through the ingest queue (one per event-loop turn), after
+    // store->refresh(). Skipped if the account was closed meanwhile.
+    template<typename R>
+    void writeThenApply(std::function<R(LocalStore &)> job, std::function<void(const R &)> apply);
     chat::net::Connection *conn = nullptr;
     chat::net::Credentials credentials;
     SyncEngine::State state = SyncEngine::State::Offline;
@@ -39,7 +53,21 @@ public:
     void onAuthenticated(const chat::proto::AuthOk &ok);
     void onLinkLost();
     void startSync(const std::optional<QString> &cursor);
-    void handleSyncPage(const chat::proto::SyncResult &page);
+    // `pageSession`: the session the page arrived in; a page applied after that session ended
+    // is stored (it is true) but continues nothing.
+    void handleSyncPage(const chat::proto::SyncResult &page, quint64 pageSession);
+    void applySyncPage(const chat::proto::SyncResult &page, quint64 pageSession, bool last,
+                       const SyncPageWrite &written);
+    // Server pages (sync, history) are written by the StoreWriter, one transaction each;
+    // what follows in this thread (reading back, the change batch, the next request) runs
+    // from the ingest queue, one page per event-loop turn, so a burst of pages costs the
+    // thread one short step at a time with input, paint and timers in between.
+    // `session` is bumped on every auth_ok and link loss.
+    quint64 session = 0;
+    QList<std::function<void()>> ingestQueue;
+    bool ingestScheduled = false;
+    void queueIngest(std::function<void()> apply);
+    void runIngest();
     void onPush(const chat::proto::ServerFrame &frame);
     QList<chat::proto::Message> queuedPushes;
     void processQueuedPushes();
@@ -55,6 +83,9 @@ public:
     Expected<LocalStore::InsertResult> storeMessages(MessageChange::Origin origin,
                                                      const QList<chat::proto::Message> &msgs,
                                                      ChangeBatch &batch);
+    // The changes of stored messages: Inserted, Updated for own ones now confirmed, ticks.
+    void addInsertChanges(ChangeBatch &batch, MessageChange::Origin origin,
+                          const LocalStore::InsertResult &ins);
 
     // --- sending, receipts, typing (engine_send.cpp)
     QSet<QString> sendsInFlight; // client_msg_ids awaiting their ack
@@ -100,7 +131,41 @@ public:
     std::optional<SeqRange> interiorGap(const QString &conversationId) const;
     void fetchGap(const QString &conversationId, SeqRange gap, bool background);
     void onHistory(const QString &conversationId, bool background, const chat::net::Reply &reply);
+    struct HistoryWrite {
+        Status status;
+        LocalStore::InsertResult ins;
+    };
+    void applyHistory(const QString &conversationId, bool background, bool empty,
+                      const HistoryWrite &written, quint64 pageSession);
     void finishJobs(const QString &conversationId, bool ok);
 };
+
+template<typename R>
+void SyncEnginePrivate::writeThenApply(std::function<R(LocalStore &)> job,
+                                       std::function<void(const R &)> apply)
+{
+    const quint64 acct = account;
+    auto applyLater = [this, acct, apply](std::shared_ptr<R> result) {
+        queueIngest([this, acct, apply, result] {
+            if (acct != account || !store)
+                return;
+            store->refresh(); // see the writer's commit, and its new members
+            apply(*result);
+        });
+    };
+    if (!writer) {
+        queueIngest([this, acct, job, applyLater] {
+            if (acct == account && store)
+                applyLater(std::make_shared<R>(job(*store)));
+        });
+        return;
+    }
+    writer->submit(
+        [job, applyLater](LocalStore &st) -> std::function<void()> {
+            auto result = std::make_shared<R>(job(st));
+            return [applyLater, result] { applyLater(result); };
+        },
+        q);
+}
 
 } // namespace chat::sync
