@@ -113,6 +113,104 @@ private Q_SLOTS:
         }
     }
 
+    // Big pages (sync pages of 5 conversations x 200 messages, history pages of 200) are
+    // written by the engine's writer thread and published afterwards: each page's messages
+    // arrive in one change batch, ascending, already readable from the store when the batch
+    // is emitted, and together every message exactly once.
+    void bigPagesArePublishedWholeAndInOrder()
+    {
+        constexpr int kConversations = 10;
+        constexpr int kEach = 400;
+        QJsonArray convs;
+        for (int i = 0; i < kConversations; ++i)
+            convs.append(
+                conversation(u"b%1"_s.arg(i), u"group"_s, u"B%1"_s.arg(i), {u"alice"_s, u"bob"_s}));
+        TestServer server(fixture({u"alice"_s, u"bob"_s}, convs));
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        QTemporaryDir dir;
+        SyncEngine::Options options = engineOptions(dir.path());
+        options.policy.syncPageSize = 5;
+        options.policy.syncRecent = 200;
+        options.backgroundGapFill = false;
+        SyncEngine alice;
+        chat::net::Credentials cred;
+        cred.username = u"alice"_s;
+        cred.password = u"alice-pw"_s;
+        alice.connectToServer(server.url(), cred, options);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.isOnline(), 30000);
+        QStringList ids;
+        for (const ConversationInfo &c : alice.conversations())
+            ids.append(c.conversationId);
+        QCOMPARE(ids.size(), kConversations);
+        alice.disconnectFromServer();
+        QTRY_COMPARE(alice.state(), SyncEngine::State::Offline);
+
+        AdminClient admin(server.url());
+        QVERIFY(admin.isOpen());
+        QList<QJsonObject> injects;
+        for (int n = 1; n <= kEach; ++n)
+            for (const QString &id : std::as_const(ids))
+                injects.append({{"type"_L1, u"admin_inject"_s},
+                                {"as_user"_L1, u"bob"_s},
+                                {"conversation_id"_L1, id},
+                                {"content"_L1, u"m %1"_s.arg(n)}});
+        QCOMPARE(admin.callMany(injects, 120000), kConversations * kEach);
+
+        QHash<QString, QList<qint64>> seen; // conversation -> every Inserted seq, in order
+        QString problem;
+        int syncBatches = 0, historyBatches = 0;
+        QObject::connect(&alice, &SyncEngine::changes, &alice, [&](const ChangeBatch &batch) {
+            for (auto it = batch.messages.cbegin(); it != batch.messages.cend(); ++it) {
+                QList<qint64> seqs;
+                bool fromSync = false;
+                for (const MessageChange &c : it.value()) {
+                    if (c.kind != MessageChange::Kind::Inserted)
+                        continue;
+                    seqs.append(c.message.seq);
+                    fromSync = c.origin == MessageChange::Origin::Sync;
+                }
+                if (seqs.isEmpty())
+                    continue;
+                ++(fromSync ? syncBatches : historyBatches);
+                // One page of one conversation: contiguous and ascending...
+                for (qsizetype i = 1; i < seqs.size(); ++i)
+                    if (seqs.at(i) != seqs.at(i - 1) + 1 && problem.isEmpty())
+                        problem = u"batch not ascending/contiguous in "_s + it.key();
+                // ... whole (a sync page carries the 200 newest, a history page 200) ...
+                if (seqs.size() != 200 && problem.isEmpty())
+                    problem = u"a page of %1 messages, not 200"_s.arg(seqs.size());
+                // ... and committed before it is published.
+                const auto stored =
+                    alice.messagesInRange(it.key(), seqs.constFirst(), seqs.constLast());
+                if (stored.size() != seqs.size() && problem.isEmpty())
+                    problem = u"published before it was stored"_s;
+                seen[it.key()].append(seqs);
+            }
+        });
+        QSignalSpy progress(&alice, &SyncEngine::syncProgress);
+        alice.connectToServer(cred);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.isOnline(), 60000);
+        QCOMPARE(progress.size(), 2); // two pages of five conversations
+        QCOMPARE(syncBatches, kConversations);
+        for (const QString &id : std::as_const(ids))
+            QVERIFY(!alice.loadAll(id));
+        QTRY_COMPARE_WITH_TIMEOUT(alice.store()->messageCount(), qint64(kConversations * kEach),
+                                  120000);
+        QTRY_COMPARE_WITH_TIMEOUT(historyBatches, kConversations, 30000);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        for (const QString &id : std::as_const(ids)) {
+            QList<qint64> all = seen.value(id);
+            std::sort(all.begin(), all.end());
+            QCOMPARE(all.size(), kEach);
+            for (int i = 0; i < kEach; ++i)
+                QCOMPARE(all.at(i), qint64(i + 1)); // each once
+            const auto stored = allMessages(alice, id);
+            QCOMPARE(stored.size(), kEach);
+            QCOMPARE(stored.constLast().content, u"m %1"_s.arg(kEach));
+        }
+    }
+
     // A background gap fill cut off by a dropped link is taken up again after the next
     // catch-up, even when that catch-up does not list the conversation (nothing changed).
     void gapFillInterruptedByDisconnectResumes()

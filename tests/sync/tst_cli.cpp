@@ -4,8 +4,11 @@
 // message a later command delivers exactly once; usage and auth errors.
 #include "harness.h"
 
+#include <QDirIterator>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 #include <csignal>
 
@@ -310,6 +313,126 @@ private Q_SLOTS:
         for (qsizetype i = 1; i < theirs.lines.size(); ++i)
             QCOMPARE(theirs.lines.at(i).value("seq"_L1).toInt(),
                      theirs.lines.at(i - 1).value("seq"_L1).toInt() + 1);
+    }
+
+    // chat-cli killed with SIGKILL in the middle of a catch-up, while the engine's writer
+    // thread is storing history pages: every page is either wholly stored with its known
+    // range or not at all, and the next run completes the history, each message once.
+    void killedMidCatchUpLosesNothing()
+    {
+        constexpr int kBacklog = 6000;
+        AdminClient admin(url);
+        QVERIFY(admin.isOpen());
+        QString team;
+        for (const QJsonObject &c : cli(base(u"bob"_s) << u"sync"_s).lines)
+            if (c.value("title"_L1).toString() == "Team"_L1)
+                team = c.value("conversation_id"_L1).toString();
+        QVERIFY(!team.isEmpty());
+        QList<QJsonObject> injects;
+        for (int n = 1; n <= kBacklog; ++n)
+            injects.append({{"type"_L1, u"admin_inject"_s},
+                            {"as_user"_L1, u"bob"_s},
+                            {"conversation_id"_L1, team},
+                            {"content"_L1, u"backlog %1"_s.arg(n)}});
+        int injected = 0;
+        for (qsizetype i = 0; i < injects.size(); i += 1000)
+            injected += admin.callMany(injects.mid(i, 1000), 120000);
+        QCOMPARE(injected, kBacklog);
+        const qint64 lastSeq = cli(base(u"bob"_s) << u"history"_s << u"Team"_s)
+                                   .lines.constLast()
+                                   .value("seq"_L1)
+                                   .toInteger();
+        QVERIFY(lastSeq >= kBacklog);
+
+        // Carol has never synced. Slow her link down so the history pages arrive over seconds.
+        QStringList args = base(u"carol"_s);
+        const QString profile = tmp.filePath(u"profile-carol-crash"_s);
+        args[args.indexOf(tmp.filePath(u"profile-carol"_s))] = profile;
+        QVERIFY(admin.fault(u"carol"_s, 0, 250));
+        QProcess catchUp;
+        catchUp.start(QStringLiteral(CHAT_CLI_BIN), QStringList(args)
+                                                        << u"history"_s << u"Team"_s << u"--limit"_s
+                                                        << QString::number(lastSeq));
+        QVERIFY(catchUp.waitForStarted());
+        QString storePath;
+        QElapsedTimer t;
+        t.start();
+        while (storePath.isEmpty() && t.elapsed() < 30000) {
+            QDirIterator it(profile, {u"store.sqlite"_s}, QDir::Files,
+                            QDirIterator::Subdirectories);
+            if (it.hasNext())
+                storePath = it.next();
+            else
+                QTest::qWait(20);
+        }
+        QVERIFY(!storePath.isEmpty());
+        auto stored = [&] {
+            qint64 n = -1;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek"_s);
+                db.setDatabaseName(storePath);
+                db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
+                if (db.open()) {
+                    QSqlQuery q(db);
+                    if (q.exec(u"SELECT COUNT(*) FROM messages"_s) && q.next())
+                        n = q.value(0).toLongLong();
+                }
+            }
+            QSqlDatabase::removeDatabase(u"peek"_s);
+            return n;
+        };
+        // Kill it once a few pages are in, well before the end.
+        qint64 before = 0;
+        while (t.elapsed() < 60000 && (before = stored()) < 500)
+            QTest::qWait(10);
+        QVERIFY2(before >= 500 && before < lastSeq, qPrintable(QString::number(before)));
+        QCOMPARE(catchUp.state(), QProcess::Running);
+        ::kill(pid_t(catchUp.processId()), SIGKILL);
+        QVERIFY(catchUp.waitForFinished(20000));
+        QCOMPARE(catchUp.exitStatus(), QProcess::CrashExit);
+        QVERIFY(admin.clearFaults());
+
+        // What survived is consistent: the known ranges hold exactly the stored messages.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"check"_s);
+            db.setDatabaseName(storePath);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"PRAGMA integrity_check"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"ok"_s);
+            QVERIFY(q.prepare(u"SELECT r.from_seq, r.to_seq, (SELECT COUNT(*) FROM messages m "
+                              "WHERE m.conversation_id = r.conversation_id AND m.seq BETWEEN "
+                              "r.from_seq AND r.to_seq) FROM ranges r "
+                              "WHERE r.conversation_id = ?"_s));
+            q.addBindValue(team);
+            QVERIFY(q.exec());
+            qint64 inRanges = 0;
+            while (q.next()) {
+                const qint64 from = q.value(0).toLongLong(), to = q.value(1).toLongLong();
+                QCOMPARE(q.value(2).toLongLong(), to - from + 1);
+                inRanges += to - from + 1;
+            }
+            QVERIFY(q.prepare(u"SELECT COUNT(*) FROM messages WHERE conversation_id = ?"_s));
+            q.addBindValue(team);
+            QVERIFY(q.exec() && q.next());
+            QCOMPARE(q.value(0).toLongLong(), inRanges);
+            QVERIFY(inRanges >= before);
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"check"_s);
+
+        // The next run completes it: every seq once, in order, with its text.
+        Run rest = cli(QStringList(args)
+                           << u"history"_s << u"Team"_s << u"--limit"_s << QString::number(lastSeq),
+                       120000);
+        QCOMPARE(rest.exitCode, 0);
+        QCOMPARE(rest.lines.size(), qsizetype(lastSeq));
+        for (qsizetype i = 0; i < rest.lines.size(); ++i)
+            QCOMPARE(rest.lines.at(i).value("seq"_L1).toInteger(), i + 1);
+        QCOMPARE(rest.lines.constLast().value("content"_L1).toString(),
+                 u"backlog %1"_s.arg(kBacklog));
+        QCOMPARE(count(rest.lines, u"backlog 1"_s), 1);
     }
 };
 
