@@ -6,8 +6,10 @@
 // transaction). Only prepared statements; every failure is returned as an Error and rolls
 // back the transaction it happened in.
 //
-// The store is a plain object used from one thread (the SyncEngine's). It knows nothing of
-// the network; writes that belong together are grouped by the caller in a Transaction.
+// A LocalStore is one connection, used from one thread. The SyncEngine has two on the same
+// file: its own (reads, outbox, acks, pushes) and the StoreWriter's (sync and history pages);
+// a third, internal one checkpoints the WAL. The store knows nothing of the network; writes
+// that belong together are grouped by the caller in a Transaction.
 #pragma once
 
 #include "changes.h"
