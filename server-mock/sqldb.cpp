@@ -126,6 +126,15 @@ bool Db::run(QSqlQuery &q, const QVariantList &args)
 
 bool Db::exec(const QString &sql)
 {
+    if (m_fastSend) {
+        QString message;
+        if (!m_fastSend->exec(sql, &message)) {
+            setFailure(message);
+            qCWarning(lcServerStore) << "statement failed:" << m_lastError << sql;
+            return false;
+        }
+        return true;
+    }
     QSqlQuery q(m_db);
     if (!q.exec(sql)) {
         setFailure(q.lastError().text());

@@ -77,7 +77,8 @@ public:
     QSqlQuery &query(const char *sql);
     // Binds args positionally and executes; on failure records lastError().
     bool run(QSqlQuery &q, const QVariantList &args = {});
-    bool exec(const QString &sql); // unprepared, for transaction control and pragmas
+    // For transaction control and pragmas (on the SQLite writer: prepared once, C API).
+    bool exec(const QString &sql);
     proto::ProtocolError storageError() const;
     QString lastError() const { return m_lastError; }
 

@@ -31,6 +31,8 @@ Result<ConversationOutcome> addMembers(Db &db, const QString &actorId, const QSt
 Result<ConversationOutcome> leave(Db &db, const QString &actorId, const QString &convId);
 Result<QStringList> memberIds(Db &db, const QString &userId, const QString &convId);
 
+// On the SQLite writer (Db::fastSend()) through SqliteSendPath (sqlsend.h), which defers part
+// of its writes to Db::flushDeferred(); otherwise (PostgreSQL) through the statements here.
 Result<SendOutcome> send(Db &db, const SendParams &p);
 Result<HistoryOutcome> history(Db &db, const HistoryParams &p);
 Result<ReceiptOutcome> markReceipt(Db &db, const QString &userId, const QString &convId,

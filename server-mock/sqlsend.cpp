@@ -68,6 +68,39 @@ SqliteSendPath::~SqliteSendPath()
 {
     for (sqlite3_stmt *st : m_stmt)
         sqlite3_finalize(st); // a no-op for null
+    for (sqlite3_stmt *st : std::as_const(m_control))
+        sqlite3_finalize(st);
+}
+
+bool SqliteSendPath::exec(const QString &sql, QString *errorMessage)
+{
+    sqlite3_stmt *st = m_control.value(sql);
+    if (!st) {
+        const QByteArray utf8 = sql.toUtf8();
+        if (sqlite3_prepare_v3(m_db, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT,
+                               &st, nullptr)
+            != SQLITE_OK) {
+            *errorMessage = QString::fromUtf8(sqlite3_errmsg(m_db));
+            return false;
+        }
+        if (m_control.size() >= 32) { // not a control statement after all: do not keep it
+            int rc;
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) { }
+            if (rc != SQLITE_DONE)
+                *errorMessage = QString::fromUtf8(sqlite3_errmsg(m_db));
+            sqlite3_finalize(st);
+            return rc == SQLITE_DONE;
+        }
+        m_control.insert(sql, st);
+    }
+    Reset r{st};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) { }
+    if (rc != SQLITE_DONE) {
+        *errorMessage = QString::fromUtf8(sqlite3_errmsg(m_db));
+        return false;
+    }
+    return true;
 }
 
 bool SqliteSendPath::prepare(QString *errorMessage)

@@ -52,6 +52,11 @@ public:
     // *storageFailed is set, *errorMessage says why and the outcome is `unavailable`.
     Result<SendOutcome> send(const SendParams &p, bool *storageFailed, QString *errorMessage);
 
+    // Runs a statement that returns no data the caller needs (BEGIN IMMEDIATE, COMMIT,
+    // ROLLBACK, SAVEPOINT ...; SELECT 1), prepared once per text and reused: the writer runs
+    // a few of them per batch, and through QtSql each cost a statement object and a prepare.
+    bool exec(const QString &sql, QString *errorMessage);
+
     // Writes what the sends since the last flush deferred. false: storage failure.
     bool flush(QString *errorMessage);
     // Drops everything cached and everything deferred (not written).
@@ -91,6 +96,7 @@ private:
         StmtCount
     };
     std::array<sqlite3_stmt *, StmtCount> m_stmt{};
+    QHash<QString, sqlite3_stmt *> m_control; // exec(): a handful of distinct texts
     QHash<QString, Conv> m_convs;
     QStringList m_dirty; // conversations with deferred writes, in first-touched order
     std::optional<qint64> m_change;
