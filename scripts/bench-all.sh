@@ -6,9 +6,12 @@
 #
 #   scripts/bench-all.sh                 # every stage (about 30-40 minutes on 2 busy cores)
 #   scripts/bench-all.sh throughput latency   # only these stages
-# Stages: throughput latency fanout catchup connections eventloop server19k client engine plot
+# Stages: throughput latency fanout catchup connections eventloop server19k client engine desktop
+#         plot, and cluster100k (not in the default set: 100k connections over 6 nodes with
+#         PostgreSQL + Redis, about 8 minutes and 5 GB of memory; scripts/cluster.sh)
 # Environment: BUILD (default build-bench-rel), OUT (default docs/perf), CATCHUP_MESSAGES,
-# LOOP_COUNTS (event-loop sweep, default "1000 5000 10000 19000").
+# LOOP_COUNTS (event-loop sweep, default "1000 5000 10000 19000"), DESKTOP_PROFILES (where
+# chat-bench-desktop keeps its filled 1M-message profile, default /tmp/chat-bench-desktop).
 # Everything runs on 127.0.0.1 with temporary data directories that are removed afterwards.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,13 +19,14 @@ BUILD=${BUILD:-$ROOT/build-bench-rel}
 OUT=${OUT:-$ROOT/docs/perf}
 mkdir -p "$OUT"
 STAGES=("$@")
-[ ${#STAGES[@]} -eq 0 ] && STAGES=(throughput latency fanout catchup connections eventloop server19k client engine plot)
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(throughput latency fanout catchup connections eventloop server19k client engine desktop plot)
 want() { local s; for s in "${STAGES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" chat-server chat-bench bench-echo-server chat-bench-client chat-bench-engine
+ninja -C "$BUILD" chat-server chat-bench bench-echo-server chat-bench-client chat-bench-engine \
+    chat-desktop chat-bench-desktop
 "$ROOT/scripts/bench-peer-install.sh"
 export QT_LOGGING_RULES="chat.server.*.info=false"
 B="$BUILD/bin/chat-bench"
@@ -70,6 +74,17 @@ if want engine; then
     log "engine catch-up"
     "$BUILD/bin/chat-bench-engine" --messages "${CATCHUP_MESSAGES:-100000}" --conversations 500 \
         --server-bin "$BUILD/bin/chat-server" --out "$OUT/engine-catchup.json" > /dev/null || true
+fi
+if want desktop; then
+    log "desktop: start with a 1M cache vs empty, RSS, model batch apply"
+    QT_LOGGING_RULES="chat.*.info=false" "$BUILD/bin/chat-bench-desktop" \
+        --profiles "${DESKTOP_PROFILES:-/tmp/chat-bench-desktop}" --messages 1000000 \
+        --conversations 200 --runs 7 --rounds 3 --batches 1000,10000 \
+        --out "$OUT/desktop.json" > /dev/null || true
+fi
+if want cluster100k; then
+    log "100k connections over 6 nodes"
+    "$ROOT/scripts/bench-cluster-connections.sh" "$BUILD" "$OUT" 100000 6
 fi
 if want plot; then
     log plot

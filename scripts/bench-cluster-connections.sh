@@ -54,7 +54,7 @@ BENCH=$!
 # While chat-bench holds the connections: Redis memory and each node's RSS from /proc.
 HELD=""
 while kill -0 "$BENCH" 2>/dev/null; do
-    if grep -q '^chat-bench: holding' "$DIR/bench.err" && [ -z "$HELD" ]; then
+    if grep -qs "^chat-bench: holding" "$DIR/bench.err" && [ -z "$HELD" ]; then
         sleep 5
         HELD=$(grep -m1 '^chat-bench: holding' "$DIR/bench.err")
         REDIS_HELD=$(redis_mem)

@@ -6,7 +6,8 @@
 //    local part of a start: opening the store, loading the conversation list, building the UI.
 //  - models: how the desktop's list models apply one large engine change batch (--batches
 //    messages into the open conversation, conversations into the list): time, and which model
-//    signals it took (one reset, or one insert per row).
+//    signals it took (one reset, or one insert per row); then the same with a plain ListView
+//    attached (offscreen), and the time to the next drawn frame.
 //  - open: the pieces of a start measured in-process on the filled store: LocalStore::open
 //    (with its integrity check), the conversation list's load, opening the largest
 //    conversation.
@@ -19,17 +20,23 @@
 #include "sync/syncengine.h"
 
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
 #include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -437,7 +444,26 @@ QJsonObject runOpen(const QString &profile, const QString &conversation, int rou
             return QJsonObject{
                 {"error"_L1, u"the filled store shows no conversation or messages"_s}};
     }
+    // What LocalStore::open spends its time on: the integrity check it runs on every open,
+    // timed alone on a plain connection to the same file.
+    QList<double> checkMs;
+    for (int i = 0; i < rounds; ++i) {
+        const QString name = u"bench-quick-check-%1"_s.arg(i);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(storePath(profile));
+            if (!db.open())
+                return QJsonObject{{"error"_L1, db.lastError().text()}};
+            QSqlQuery q(db);
+            const qint64 t = nowNs();
+            if (!q.exec(u"PRAGMA quick_check"_s) || !q.next())
+                return QJsonObject{{"error"_L1, q.lastError().text()}};
+            checkMs.append(double(nowNs() - t) / 1e6);
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
     return QJsonObject{{"store_open_ms"_L1, stats(openMs)},
+                       {"pragma_quick_check_alone_ms"_L1, stats(checkMs)},
                        {"conversation_list_load_ms"_L1, stats(listMs)},
                        {"open_conversation_ms"_L1, stats(convMs)},
                        {"conversation"_L1, conversation}};
@@ -456,6 +482,52 @@ LocalMessage incoming(const QString &conv, qint64 seq, const Words &words, QRand
     m.state = chat::sync::DeliveryState::Received;
     return m;
 }
+
+// A window with a plain ListView over `model` (a Text per row, bound to `role`), as the app's
+// views see the model's signals: rows inserted one by one each make the view react.
+class ViewHarness
+{
+public:
+    ViewHarness(QAbstractItemModel *model, const QByteArray &role, bool bottomToTop)
+    {
+        const QByteArray qml = "import QtQuick\n"
+                               "Window {\n"
+                               "    required property var rows\n"
+                               "    width: 480; height: 720; visible: true\n"
+                               "    ListView {\n"
+                               "        anchors.fill: parent\n"
+                               "        model: rows\n"
+                               "        verticalLayoutDirection: ListView."
+                               + QByteArray(bottomToTop ? "BottomToTop" : "TopToBottom")
+                               + "\n        delegate: Text {\n"
+                                 "            width: ListView.view.width; wrapMode: Text.Wrap\n"
+                                 "            text: String(model."
+                               + role + ")\n        }\n    }\n}\n";
+        m_engine.setInitialProperties({{u"rows"_s, QVariant::fromValue<QObject *>(model)}});
+        m_engine.loadData(qml);
+        if (!m_engine.rootObjects().isEmpty())
+            m_window = qobject_cast<QQuickWindow *>(m_engine.rootObjects().constFirst());
+        if (m_window)
+            QObject::connect(
+                m_window, &QQuickWindow::frameSwapped, m_window, [this] { ++m_frames; },
+                Qt::DirectConnection);
+    }
+    bool ok() const { return m_window != nullptr; }
+    // Runs the loop until the window has drawn a frame after this call; returns ms waited.
+    double waitFrame()
+    {
+        const qint64 t = nowNs();
+        const int before = m_frames.load();
+        m_window->requestUpdate();
+        waitFor([&] { return m_frames.load() > before; }, 30000);
+        return double(nowNs() - t) / 1e6;
+    }
+
+private:
+    QQmlApplicationEngine m_engine;
+    QQuickWindow *m_window = nullptr;
+    std::atomic_int m_frames{0};
+};
 
 QJsonObject runModels(const QList<int> &batches, int rounds)
 {
@@ -494,7 +566,30 @@ QJsonObject runModels(const QList<int> &batches, int rounds)
             last = count;
             rowsAfter = model.count();
         }
-        QJsonObject o{{"batch"_L1, n}, {"apply_ms"_L1, stats(ms)}, {"rows_after"_L1, rowsAfter}};
+        // The same with a ListView attached: the apply (the view handles every signal
+        // synchronously) and the wait for the next drawn frame.
+        QList<double> viewMs, frameMs;
+        for (int r = 0; r < rounds; ++r) {
+            chat::model::MessageListModel model(&engine, conversationId(0));
+            ViewHarness view(&model, "content", true);
+            if (!view.ok())
+                return QJsonObject{{"error"_L1, u"the ListView harness did not load"_s}};
+            view.waitFrame();
+            ChangeBatch batch;
+            for (int i = 1; i <= n; ++i)
+                batch.add(MessageChange::Kind::Inserted,
+                          incoming(conversationId(0), 200 + i, words, gen),
+                          MessageChange::Origin::Sync);
+            const qint64 t = nowNs();
+            model.applyBatch(batch);
+            viewMs.append(double(nowNs() - t) / 1e6);
+            frameMs.append(view.waitFrame());
+        }
+        QJsonObject o{{"batch"_L1, n},
+                      {"apply_ms"_L1, stats(ms)},
+                      {"apply_with_listview_ms"_L1, stats(viewMs)},
+                      {"then_next_frame_ms"_L1, stats(frameMs)},
+                      {"rows_after"_L1, rowsAfter}};
         o["signals"_L1] = last.json();
         o["us_per_message_median"_L1] =
             round3(o["apply_ms"_L1].toObject()["median"_L1].toDouble() * 1000.0 / n);
@@ -529,7 +624,36 @@ QJsonObject runModels(const QList<int> &batches, int rounds)
             last = count;
             rowsAfter = model.count();
         }
-        QJsonObject o{{"batch"_L1, n}, {"apply_ms"_L1, stats(ms)}, {"rows_after"_L1, rowsAfter}};
+        QList<double> viewMs, frameMs;
+        for (int r = 0; r < rounds; ++r) {
+            chat::model::ConversationListModel model;
+            model.setEngine(&engine);
+            ViewHarness view(&model, "title", false);
+            if (!view.ok())
+                return QJsonObject{{"error"_L1, u"the ListView harness did not load"_s}};
+            view.waitFrame();
+            ChangeBatch batch;
+            for (int i = 0; i < n; ++i) {
+                chat::sync::ConversationInfo c;
+                c.conversationId = u"v_%1_%2"_s.arg(r).arg(i);
+                c.group = true;
+                c.title = u"New %1"_s.arg(i);
+                c.displayTitle = c.title;
+                c.lastSeq = 1;
+                c.createdTs = 1700000000000 + gen.bounded(1000000);
+                c.lastActivityTs = c.createdTs;
+                batch.add(ConversationChange{ConversationChange::Kind::Inserted, c});
+            }
+            const qint64 t = nowNs();
+            model.applyBatch(batch);
+            viewMs.append(double(nowNs() - t) / 1e6);
+            frameMs.append(view.waitFrame());
+        }
+        QJsonObject o{{"batch"_L1, n},
+                      {"apply_ms"_L1, stats(ms)},
+                      {"apply_with_listview_ms"_L1, stats(viewMs)},
+                      {"then_next_frame_ms"_L1, stats(frameMs)},
+                      {"rows_after"_L1, rowsAfter}};
         o["signals"_L1] = last.json();
         o["us_per_conversation_median"_L1] =
             round3(o["apply_ms"_L1].toObject()["median"_L1].toDouble() * 1000.0 / n);
@@ -565,7 +689,10 @@ int fail(const QString &why)
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    // The models part shows a ListView; no display is needed (nor wanted) for that.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"chat-bench-desktop"_s);
     QCommandLineParser p;
     p.setApplicationDescription(
