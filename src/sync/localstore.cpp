@@ -806,11 +806,101 @@ std::optional<ConversationInfo> LocalStore::conversation(const QString &conversa
 
 QList<ConversationInfo> LocalStore::conversations(const QString &myUserId) const
 {
+    // The same as conversation() for each, in three queries instead of five per conversation
+    // (a list of 500 took ~100 ms of the UI thread that way).
+    QHash<QString, QList<MemberInfo>> members;
+    {
+        QSqlQuery &q = prepared(
+            u"SELECT m.conversation_id, m.user_id, IFNULL(u.username, ''), "
+            "IFNULL(u.display_name, ''), m.role, m.delivered_seq, m.read_seq FROM members m "
+            "LEFT JOIN users u ON u.user_id = m.user_id ORDER BY m.conversation_id, m.user_id"_s);
+        if (q.exec())
+            while (q.next())
+                members[q.value(0).toString()].append(
+                    MemberInfo{q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                               q.value(4).toString() == "admin"_L1, q.value(5).toLongLong(),
+                               q.value(6).toLongLong()});
+        q.finish();
+    }
+    QHash<QString, QList<LocalMessage>> pending;
+    for (const LocalMessage &m : outbox())
+        pending[m.conversationId].append(m);
     QList<ConversationInfo> out;
-    const QStringList ids = conversationIds();
-    for (const QString &id : ids)
-        if (auto c = conversation(id, myUserId))
-            out.append(*c);
+    QList<bool> hasLast;
+    {
+        // Own messages above the read watermark (the larger of the local one and the
+        // server's) do not count as unread.
+        QSqlQuery &q = prepared(
+            u"SELECT c.conversation_id, c.kind, c.title, c.last_seq, c.created_ts, "
+            "c.left_conversation, c.own_read_seq, m.seq, m.message_id, m.sender_id, "
+            "m.client_msg_id, m.kind, m.content, m.ts, m.local_id, "
+            "(SELECT COUNT(*) FROM messages o WHERE o.conversation_id = c.conversation_id "
+            " AND o.sender_id = :me AND o.seq > MAX(c.own_read_seq, IFNULL((SELECT read_seq "
+            " FROM members r WHERE r.conversation_id = c.conversation_id AND r.user_id = :me), "
+            " 0))) FROM conversations c LEFT JOIN messages m ON m.conversation_id = "
+            "c.conversation_id AND m.seq = (SELECT MAX(seq) FROM messages x "
+            "WHERE x.conversation_id = c.conversation_id) ORDER BY c.conversation_id"_s);
+        q.bindValue(u":me"_s, myUserId);
+        if (q.exec()) {
+            while (q.next()) {
+                ConversationInfo c;
+                c.conversationId = q.value(0).toString();
+                c.group = q.value(1).toString() == "group"_L1;
+                c.title = q.value(2).toString();
+                c.lastSeq = q.value(3).toLongLong();
+                c.createdTs = q.value(4).toLongLong();
+                c.left = q.value(5).toInt() != 0;
+                c.readSeq = q.value(6).toLongLong();
+                c.hasLastMessage = !q.value(7).isNull();
+                if (c.hasLastMessage) {
+                    LocalMessage &m = c.lastMessage;
+                    m.conversationId = c.conversationId;
+                    m.seq = q.value(7).toLongLong();
+                    m.messageId = q.value(8).toString();
+                    m.senderId = q.value(9).toString();
+                    m.clientMsgId = q.value(10).toString();
+                    m.kind = q.value(11).toString();
+                    m.content = q.value(12).toString();
+                    m.ts = q.value(13).toLongLong();
+                    m.localId = q.value(14).toString();
+                    m.outgoing = !myUserId.isEmpty() && m.senderId == myUserId;
+                }
+                c.unreadCount = int(q.value(15).toLongLong()); // own messages, for now
+                out.append(c);
+            }
+        }
+        q.finish();
+    }
+    for (ConversationInfo &c : out) {
+        c.members = members.value(c.conversationId);
+        m_memberCache.insert(c.conversationId, c.members);
+        if (c.hasLastMessage)
+            decorate(c.lastMessage, myUserId);
+        const qint64 own = c.unreadCount;
+        for (const MemberInfo &m : std::as_const(c.members)) {
+            if (m.userId == myUserId)
+                c.readSeq = qMax(c.readSeq, m.readSeq);
+            else if (!c.group && c.otherUserId.isEmpty())
+                c.otherUserId = m.userId;
+        }
+        c.displayTitle = c.title;
+        if (!c.group && c.displayTitle.isEmpty()) {
+            for (const MemberInfo &m : std::as_const(c.members))
+                if (m.userId == c.otherUserId)
+                    c.displayTitle = m.displayName.isEmpty() ? m.username : m.displayName;
+        }
+        c.lastActivityTs = c.createdTs;
+        if (c.hasLastMessage)
+            c.lastActivityTs = qMax(c.lastActivityTs, c.lastMessage.ts);
+        const QList<LocalMessage> queued = pending.value(c.conversationId);
+        c.pendingCount = int(queued.size());
+        if (!queued.isEmpty()) {
+            c.lastMessage = queued.constLast();
+            c.hasLastMessage = true;
+            c.lastActivityTs = qMax(c.lastActivityTs, c.lastMessage.ts);
+        }
+        c.unreadCount = int(qMax<qint64>(0, c.lastSeq - c.readSeq - own));
+    }
     std::stable_sort(out.begin(), out.end(),
                      [](const ConversationInfo &a, const ConversationInfo &b) {
                          if (a.lastActivityTs != b.lastActivityTs)
@@ -972,7 +1062,19 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
         } else {
             runTo = qMax(runTo, m.seq);
         }
-
+    }
+    if (Status s = flushRun(); !s)
+        return s.error();
+    // Rows go in by time: the search index (migration 003) is keyed by (ts, rowid), and FTS5
+    // writes its pending terms out as a new segment whenever a key is lower than the one
+    // before in the same transaction - once per conversation of a sync page in (conversation,
+    // seq) order, once per transaction in time order.
+    QList<Message> byTime = sorted;
+    std::stable_sort(byTime.begin(), byTime.end(),
+                     [](const Message &a, const Message &b) { return a.ts < b.ts; });
+    for (const Message &m : std::as_const(byTime)) {
+        if (m.seq <= 0)
+            continue;
         // An own message that is still in our outbox: it was committed (the ack was lost or
         // the push overtook it). It keeps the outbox row's local id.
         QString localId = m.messageId;
@@ -1022,8 +1124,13 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
             result.inserted.append(lm);
         }
     }
-    if (Status s = flushRun(); !s)
-        return s.error();
+    // Results in (conversation, seq) order, as change batches list them.
+    auto bySeq = [](const LocalMessage &a, const LocalMessage &b) {
+        return a.conversationId != b.conversationId ? a.conversationId < b.conversationId
+                                                    : a.seq < b.seq;
+    };
+    std::sort(result.inserted.begin(), result.inserted.end(), bySeq);
+    std::sort(result.confirmed.begin(), result.confirmed.end(), bySeq);
     // Sending reads: a sender has seen everything up to their own message. The server raises
     // the same watermarks in the send transaction, so the store stays equal to a fresh sync.
     // Once per (conversation, sender) for the whole batch, not per message.

@@ -328,6 +328,89 @@ private Q_SLOTS:
         QVERIFY(s->unsentReads().isEmpty());
     }
 
+    // The StoreWriter's situation: a second connection writes pages while the first reads,
+    // queues outbox rows and writes small transactions of its own.
+    void secondConnectionWritesAndTheFirstSeesItAfterRefresh()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"s.sqlite"_s);
+        auto a = openStore(path);
+        QVERIFY(a);
+        auto opened = LocalStore::openConnection(path);
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+        auto b = std::move(opened).value();
+        QVERIFY(!LocalStore::openConnection(dir.filePath(u"missing.sqlite"_s)));
+        QVERIFY(a->upsertConversation(conv(u"c1"_s, 10), me));
+        QCOMPARE(a->maxStoredSeq(u"c1"_s), 0); // a read left open on `a`
+        {
+            LocalStore::Transaction tx(*b);
+            QVERIFY(tx.begin());
+            auto r = b->insertMessages({msg(u"c1"_s, 3), msg(u"c1"_s, 1), msg(u"c1"_s, 2)}, me);
+            QVERIFY(r);
+            // Results come in seq order whatever order the rows were written in.
+            QCOMPARE(r.value().inserted.size(), 3);
+            QCOMPARE(r.value().inserted.at(0).seq, 1);
+            QCOMPARE(r.value().inserted.at(2).seq, 3);
+            QVERIFY(tx.commit());
+        }
+        a->refresh();
+        QCOMPARE(a->maxStoredSeq(u"c1"_s), 3);
+        QCOMPARE(a->ranges(u"c1"_s), (QList<SeqRange>{{1, 3}}));
+        // `a` writes after `b` committed behind a read of its own: ranges merge across both.
+        QCOMPARE(a->messageCount(u"c1"_s), 3);
+        {
+            LocalStore::Transaction tx(*b);
+            QVERIFY(tx.begin());
+            QVERIFY(b->insertMessages({msg(u"c1"_s, 4)}, me));
+            QVERIFY(tx.commit());
+        }
+        {
+            LocalStore::Transaction tx(*a);
+            QVERIFY(tx.begin());
+            QVERIFY(a->insertMessages({msg(u"c1"_s, 5)}, me));
+            QVERIFY(tx.commit());
+        }
+        QCOMPARE(a->ranges(u"c1"_s), (QList<SeqRange>{{1, 5}}));
+        // An autocommit write on `a` after `b` committed behind an open read.
+        QCOMPARE(a->messageCount(u"c1"_s), 5);
+        {
+            LocalStore::Transaction tx(*b);
+            QVERIFY(tx.begin());
+            QVERIFY(b->insertMessages({msg(u"c1"_s, 6)}, me));
+            QVERIFY(tx.commit());
+        }
+        QVERIFY(a->enqueue(u"c1"_s, u"queued"_s, 2000, me));
+        QVERIFY(a->setDraft(u"c1"_s, u"draft"_s));
+        b->refresh();
+        QCOMPARE(b->outbox().size(), 1);
+        QCOMPARE(b->messageCount(u"c1"_s), 6);
+        // The cache runs at synchronous=NORMAL; the outbox write switched to FULL and back.
+        QSqlQuery q(QSqlDatabase::database(a->connectionName()));
+        QVERIFY(q.exec(u"PRAGMA synchronous"_s) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        q.finish();
+        // conversations() (one batch of queries) agrees with conversation() (one at a time).
+        QVERIFY(a->upsertConversation(conv(u"c2"_s, 0), me));
+        const auto all = a->conversations(me);
+        QCOMPARE(all.size(), 2);
+        for (const ConversationInfo &c : all) {
+            const auto one = a->conversation(c.conversationId, me);
+            QVERIFY(one);
+            QCOMPARE(c.lastSeq, one->lastSeq);
+            QCOMPARE(c.unreadCount, one->unreadCount);
+            QCOMPARE(c.pendingCount, one->pendingCount);
+            QCOMPARE(c.hasLastMessage, one->hasLastMessage);
+            QCOMPARE(c.lastMessage.localId, one->lastMessage.localId);
+            QCOMPARE(c.lastMessage.state, one->lastMessage.state);
+            QCOMPARE(c.members.size(), one->members.size());
+            QCOMPARE(c.displayTitle, one->displayTitle);
+            QCOMPARE(c.lastActivityTs, one->lastActivityTs);
+            QCOMPARE(c.readSeq, one->readSeq);
+        }
+        QCOMPARE(all.constFirst().conversationId, u"c1"_s); // most recently active first
+        QCOMPARE(all.constFirst().pendingCount, 1);
+    }
+
     void draftsPersist()
     {
         QTemporaryDir dir;
