@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace {
 fuzz::DispatchHarness *g_harness;
 
-// At exit: how far the inputs got (answers by type) and what reconnecting cost.
-void printStats()
+// At exit: how far the inputs got (answers by type) and what reconnecting cost; then the
+// server stops and its temporary folder (on /dev/shm: memory) goes.
+void atExit()
 {
     std::fprintf(stderr, "fuzz_dispatch: answers by type:");
     const QHash<QString, int> &seen = g_harness->answersByType();
@@ -20,6 +22,7 @@ void printStats()
         std::fprintf(stderr, " %s=%d", qUtf8Printable(it.key()), it.value());
     std::fprintf(stderr, "; reconnects %d, password logins %d (%lld ms)\n", g_harness->reconnects(),
                  g_harness->passwordLogins(), static_cast<long long>(g_harness->passwordLoginMs()));
+    delete std::exchange(g_harness, nullptr);
 }
 } // namespace
 
@@ -33,7 +36,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
         std::fprintf(stderr, "fuzz_dispatch: setup failed: %s\n", qUtf8Printable(error));
         std::abort();
     }
-    std::atexit(printStats);
+    std::atexit(atExit);
     return 0;
 }
 
