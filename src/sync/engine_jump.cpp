@@ -64,6 +64,7 @@ private:
     QPair<qint64, qint64> probed{0, 0}; // the bracket of the last request
     SyncEngine::DateJump landing;
     bool answered = false;
+    bool waitingForContext = false;
 
     bool storeGone() const { return d->store.get() != store || store->path() != storePath; }
     // (lo, hi): every seq < lo is before the date, hi is the first stored seq at or after it
@@ -71,6 +72,7 @@ private:
     std::optional<QPair<qint64, qint64>> bracket() const;
     void step();
     void onProbe(const Reply &reply);
+    void afterWrite(const SyncEnginePrivate::HistoryWrite &written);
     void land(qint64 seq);
     void landNearestStored(const Error &problem);
     void loadContext();
@@ -109,7 +111,7 @@ std::optional<QPair<qint64, qint64>> DateJumpRun::bracket() const
 
 void DateJumpRun::start()
 {
-    if (!store) {
+    if (!store || storeGone()) {
         answer(Error{Error::Code::NotOpen, u"no account is open"_s, {}});
         return;
     }
@@ -118,6 +120,21 @@ void DateJumpRun::start()
         answer(Error{Error::Code::NotFound, u"no such conversation"_s, {}});
         return;
     }
+    // Closing the account drops pending writes and their continuations: answer then. (Checked
+    // a turn later: the link goes down before the store is closed.)
+    connect(d->q, &SyncEngine::stateChanged, this, [this](SyncEngine::State st) {
+        if (st != SyncEngine::State::Offline)
+            return;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (storeGone())
+                    answer(Error{Error::Code::NotOpen, u"the account was closed"_s, {}});
+                else if (waitingForContext)
+                    answer(landing);
+            },
+            Qt::QueuedConnection);
+    });
     lastSeq = c->lastSeq;
     if (lastSeq <= 0) {
         answer(SyncEngine::DateJump{}); // nothing to land on; exact: there is nothing
@@ -191,21 +208,46 @@ void DateJumpRun::onProbe(const Reply &reply)
             Error{Error::Code::Server, u"the server returned no messages for known seqs"_s, {}});
         return;
     }
-    ChangeBatch batch;
-    LocalStore::Transaction tx(*store);
-    Status s = tx.begin();
-    if (s) {
-        auto ins = d->storeMessages(MessageChange::Origin::History, h->messages, batch);
-        if (!ins)
-            s = ins.error();
-    }
-    if (s)
-        s = tx.commit();
-    if (!s) {
-        d->reportError(s.error());
-        answer(s.error());
+    // Written like any history page: by the StoreWriter (its own connection and thread), then
+    // applied here (changes published, the next step) from the engine's ingest queue.
+    QPointer<DateJumpRun> self(this);
+    d->writeThenApply<SyncEnginePrivate::HistoryWrite>(
+        [messages = h->messages, me = d->myUserId](LocalStore &st) {
+            SyncEnginePrivate::HistoryWrite w;
+            st.refresh();
+            LocalStore::Transaction tx(st);
+            Status s = tx.begin();
+            if (s) {
+                auto ins = st.insertMessages(messages, me);
+                if (ins)
+                    w.ins = std::move(ins).value();
+                else
+                    s = ins.error();
+            }
+            if (s)
+                s = tx.commit();
+            w.status = s;
+            return w;
+        },
+        [self](const SyncEnginePrivate::HistoryWrite &w) {
+            if (self)
+                self->afterWrite(w);
+        });
+}
+
+void DateJumpRun::afterWrite(const SyncEnginePrivate::HistoryWrite &w)
+{
+    if (storeGone()) {
+        answer(Error{Error::Code::NotOpen, u"the account was closed"_s, {}});
         return;
     }
+    if (!w.status) {
+        d->reportError(w.status.error());
+        answer(w.status.error());
+        return;
+    }
+    ChangeBatch batch;
+    d->addInsertChanges(batch, MessageChange::Origin::History, w.ins);
     d->addConversationChanges(batch, {conv});
     d->emitBatch(batch);
     d->queueDelivered(conv, d->deliverableSeq(conv));
@@ -237,16 +279,13 @@ void DateJumpRun::loadContext()
         answer(landing);
         return;
     }
+    waitingForContext = true;
     connect(d->q, &SyncEngine::historyLoaded, this, [this](const QString &c, bool ok) {
         if (c != conv)
             return;
         if (!ok || storeGone()
             || !d->missingIn(conv, qMax<qint64>(1, landing.seq - around),
                              qMin(landing.seq + around, lastSeq)))
-            answer(landing);
-    });
-    connect(d->q, &SyncEngine::stateChanged, this, [this](SyncEngine::State st) {
-        if (st == SyncEngine::State::Offline)
             answer(landing);
     });
 }

@@ -218,6 +218,23 @@ private Q_SLOTS:
         QCOMPARE(historyAnswers, 0);
     }
 
+    void closingTheAccountStillAnswers()
+    {
+        std::optional<Expected<SyncEngine::DateJump>> result;
+        alice->jumpToDate(conv, tsOf(300), kContext, this,
+                          [&](const Expected<SyncEngine::DateJump> &r) { result = r; });
+        alice->closeAccount();
+        QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), kTimeout);
+        QVERIFY(!result->ok());
+        QCOMPARE(result->error().code, Error::Code::NotOpen);
+        // Without an open account at all.
+        result.reset();
+        alice->jumpToDate(conv, tsOf(300), kContext, this,
+                          [&](const Expected<SyncEngine::DateJump> &r) { result = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), kTimeout);
+        QCOMPARE(result->error().code, Error::Code::NotOpen);
+    }
+
     void serverErrorLandsOnNearestStored()
     {
         mangle = Mangle::Error;
