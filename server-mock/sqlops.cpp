@@ -577,6 +577,14 @@ Result<HistoryOutcome> history(Db &db, const HistoryParams &p)
 Result<ReceiptOutcome> markReceipt(Db &db, const QString &userId, const QString &convId,
                                    qint64 delivered, qint64 read)
 {
+    if (SqliteSendPath *fast = db.fastSend()) {
+        bool storageFailed = false;
+        QString message;
+        auto r = fast->receipt(userId, convId, delivered, read, &storageFailed, &message);
+        if (storageFailed)
+            db.setFailure(message);
+        return r;
+    }
     QSqlQuery &q = db.query("SELECT m.delivered_seq, m.read_seq, m.active, c.last_seq "
                             "FROM members m JOIN conversations c "
                             "ON c.conversation_id = m.conversation_id "

@@ -35,6 +35,7 @@ Result<QStringList> memberIds(Db &db, const QString &userId, const QString &conv
 // of its writes to Db::flushDeferred(); otherwise (PostgreSQL) through the statements here.
 Result<SendOutcome> send(Db &db, const SendParams &p);
 Result<HistoryOutcome> history(Db &db, const HistoryParams &p);
+// Like send: on the SQLite writer through SqliteSendPath::receipt().
 Result<ReceiptOutcome> markReceipt(Db &db, const QString &userId, const QString &convId,
                                    qint64 delivered, qint64 read);
 Result<SyncOutcome> sync(Db &db, const SyncParams &p);

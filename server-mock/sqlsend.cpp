@@ -24,18 +24,18 @@ const char *const kSql[] = {
     "SELECT message_id, conversation_id, seq, sender_id, client_msg_id, kind, content, ts "
     "FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2",
     // ConvRow
-    "SELECT last_seq FROM conversations WHERE conversation_id = ?1",
+    "SELECT last_seq, change_seq, activity_seq FROM conversations WHERE conversation_id = ?1",
     // Members: for fan-out and push, and the membership check.
     "SELECT m.user_id, m.delivered_seq, m.read_seq, m.role, u.display_name FROM members m "
     "JOIN users u ON u.user_id = m.user_id WHERE m.conversation_id = ?1 AND m.active = 1",
     // Change
     "SELECT value FROM counters WHERE name = 'change_seq'",
     // UpdateConv
-    "UPDATE conversations SET last_seq = ?1, change_seq = ?2, activity_seq = ?2 "
-    "WHERE conversation_id = ?3",
-    // UpdateMember: "sending reads" (protocol §8)
-    "UPDATE members SET delivered_seq = ?1, read_seq = ?1 WHERE conversation_id = ?2 "
-    "AND user_id = ?3",
+    "UPDATE conversations SET last_seq = ?1, change_seq = ?2, activity_seq = ?3 "
+    "WHERE conversation_id = ?4",
+    // UpdateMember: "sending reads" (protocol §8) and receipts
+    "UPDATE members SET delivered_seq = ?1, read_seq = ?2 WHERE conversation_id = ?3 "
+    "AND user_id = ?4",
     // UpdateChange
     "UPDATE counters SET value = ?1 WHERE name = 'change_seq'",
 };
@@ -164,6 +164,8 @@ SqliteSendPath::Conv *SqliteSendPath::conversation(const QString &convId, QStrin
         if (rc == SQLITE_ROW) {
             c.exists = true;
             c.lastSeq = sqlite3_column_int64(st, 0);
+            c.changeSeq = sqlite3_column_int64(st, 1);
+            c.activitySeq = sqlite3_column_int64(st, 2);
         } else if (rc != SQLITE_DONE) {
             *errorMessage = fail(st);
             return nullptr;
@@ -296,19 +298,77 @@ Result<SendOutcome> SqliteSendPath::send(const SendParams &p, bool *storageFaile
     m_change = *change + 1;
     m_changeDirty = true;
     conv->lastSeq = m.seq;
-    conv->change = *m_change;
-    if (!conv->dirty) {
-        conv->dirty = true;
-        m_dirty.append(p.conversationId);
-    }
+    conv->changeSeq = conv->activitySeq = *m_change;
     // A sender has seen everything up to their own message (protocol §8, "sending reads"):
     // seq is the new last_seq, so this is the highest either watermark can be.
     proto::Member &me = conv->members[self];
     me.deliveredSeq = me.readSeq = m.seq;
-    if (!conv->dirtyMembers.contains(int(self)))
-        conv->dirtyMembers.append(int(self));
+    markDirty(conv, p.conversationId, int(self));
     out.members = conv->members;
     out.senderDisplayName = conv->displayNames.at(self);
+    return out;
+}
+
+void SqliteSendPath::markDirty(Conv *conv, const QString &convId, int member)
+{
+    if (!conv->dirty) {
+        conv->dirty = true;
+        m_dirty.append(convId);
+    }
+    if (!conv->dirtyMembers.contains(member))
+        conv->dirtyMembers.append(member);
+}
+
+Result<ReceiptOutcome> SqliteSendPath::receipt(const QString &userId, const QString &convId,
+                                               qint64 delivered, qint64 read, bool *storageFailed,
+                                               QString *errorMessage)
+{
+    Conv *conv = conversation(convId, errorMessage);
+    if (!conv) {
+        *storageFailed = true;
+        return unavailable();
+    }
+    qsizetype self = -1;
+    for (qsizetype i = 0; i < conv->members.size(); ++i) {
+        if (conv->members.at(i).userId == userId) {
+            self = i;
+            break;
+        }
+    }
+    if (self < 0) {
+        if (!conv->exists)
+            return ProtocolError{
+                ErrorCode::NotFound, u"conversation_id"_s, u"no such conversation"_s, {}};
+        return ProtocolError{
+            ErrorCode::Forbidden, u"conversation_id"_s, u"not a member of this conversation"_s, {}};
+    }
+    proto::Member &me = conv->members[self];
+    const qint64 last = conv->lastSeq;
+    // Monotonic, never past last_seq, and a read implies delivery.
+    const qint64 newRead = std::max(me.readSeq, std::min(read, last));
+    const qint64 newDelivered = std::max({me.deliveredSeq, std::min(delivered, last), newRead});
+    ReceiptOutcome out;
+    out.receipt.conversationId = convId;
+    out.receipt.userId = userId;
+    out.receipt.deliveredSeq = newDelivered;
+    out.receipt.readSeq = newRead;
+    if (newRead == me.readSeq && newDelivered == me.deliveredSeq)
+        return out;
+    const auto change = loadChange(errorMessage);
+    if (!change) {
+        *storageFailed = true;
+        return unavailable();
+    }
+    m_change = *change + 1;
+    m_changeDirty = true;
+    conv->changeSeq = *m_change; // a receipt is a change, not activity
+    me.deliveredSeq = newDelivered;
+    me.readSeq = newRead;
+    markDirty(conv, convId, int(self));
+    out.memberIds.reserve(conv->members.size());
+    for (const proto::Member &m : std::as_const(conv->members))
+        out.memberIds.append(m.userId);
+    out.changed = true;
     return out;
 }
 
@@ -320,8 +380,9 @@ bool SqliteSendPath::flush(QString *errorMessage)
             sqlite3_stmt *st = m_stmt[UpdateConv];
             Reset r{st};
             sqlite3_bind_int64(st, 1, c.lastSeq);
-            sqlite3_bind_int64(st, 2, c.change);
-            bindText(st, 3, id);
+            sqlite3_bind_int64(st, 2, c.changeSeq);
+            sqlite3_bind_int64(st, 3, c.activitySeq);
+            bindText(st, 4, id);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 *errorMessage = fail(st);
                 return false;
@@ -330,9 +391,10 @@ bool SqliteSendPath::flush(QString *errorMessage)
         for (int i : std::as_const(c.dirtyMembers)) {
             sqlite3_stmt *st = m_stmt[UpdateMember];
             Reset r{st};
-            sqlite3_bind_int64(st, 1, c.members.at(i).readSeq);
-            bindText(st, 2, id);
-            bindText(st, 3, c.members.at(i).userId);
+            sqlite3_bind_int64(st, 1, c.members.at(i).deliveredSeq);
+            sqlite3_bind_int64(st, 2, c.members.at(i).readSeq);
+            bindText(st, 3, id);
+            bindText(st, 4, c.members.at(i).userId);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 *errorMessage = fail(st);
                 return false;

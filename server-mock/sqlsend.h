@@ -10,9 +10,11 @@
 //  - each conversation's last_seq and active members (with watermarks and display names) and
 //    the global change counter are read once and then kept in memory: the writer connection
 //    is the only one that writes the SQLite file, so they change only through the writer;
-//  - the conversation row (last_seq, change_seq, activity_seq), the senders' "sending reads"
-//    watermarks and the change counter are written once per conversation per batch, by
-//    flush(), inside the same transaction, before COMMIT (SqlWorker calls it);
+//  - the conversation row (last_seq, change_seq, activity_seq), the members' watermarks
+//    ("sending reads", receipts) and the change counter are written once per conversation
+//    per batch, by flush(), inside the same transaction, before COMMIT (SqlWorker calls it);
+//  - delivered/read receipts work on the same cached state (receipt()), so they neither
+//    drop the cache nor need a savepoint;
 //  - prepared statements reused, text bound as UTF-8 from reused buffers (no per-message
 //    allocation for binding).
 // The values written are exactly those the one-statement-at-a-time path wrote: each send
@@ -52,6 +54,12 @@ public:
     // *storageFailed is set, *errorMessage says why and the outcome is `unavailable`.
     Result<SendOutcome> send(const SendParams &p, bool *storageFailed, QString *errorMessage);
 
+    // delivered / read receipt (0 = unchanged) on the same cached state: monotonic, never
+    // past last_seq, a read implies delivery; a change takes the next change counter value
+    // and touches the conversation's change_seq (not its activity). Same failure contract.
+    Result<ReceiptOutcome> receipt(const QString &userId, const QString &convId, qint64 delivered,
+                                   qint64 read, bool *storageFailed, QString *errorMessage);
+
     // Runs a statement that returns no data the caller needs (BEGIN IMMEDIATE, COMMIT,
     // ROLLBACK, SAVEPOINT ...; SELECT 1), prepared once per text and reused: the writer runs
     // a few of them per batch, and through QtSql each cost a statement object and a prepare.
@@ -67,7 +75,7 @@ private:
     struct Conv {
         bool exists = false;
         qint64 lastSeq = 0;
-        qint64 change = 0; // the change_seq/activity_seq to write
+        qint64 changeSeq = 0, activitySeq = 0;
         QList<proto::Member> members;
         QStringList displayNames; // parallel to members
         QList<int> dirtyMembers;  // indexes whose watermarks are deferred
@@ -75,6 +83,7 @@ private:
     };
 
     Conv *conversation(const QString &convId, QString *errorMessage);
+    void markDirty(Conv *conv, const QString &convId, int member);
     std::optional<qint64> loadChange(QString *errorMessage);
     // The message stored for (sender, client_msg_id): nullopt on storage failure, an empty
     // messageId if there is none.

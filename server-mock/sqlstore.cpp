@@ -260,10 +260,11 @@ void SqlStore::history(const HistoryParams &p, QObject *ctx, StoreCallback<Histo
 void SqlStore::markReceipt(const QString &userId, const QString &conversationId, qint64 delivered,
                            qint64 read, QObject *ctx, StoreCallback<ReceiptOutcome> cb)
 {
+    // Light like a send: a refused receipt has written nothing (sqlops::markReceipt).
     submit<ReceiptOutcome>(
         *m_writer, ctx,
         [=](Db &db) { return sqlops::markReceipt(db, userId, conversationId, delivered, read); },
-        std::move(cb));
+        std::move(cb), true);
 }
 
 void SqlStore::sync(const SyncParams &p, QObject *ctx, StoreCallback<SyncOutcome> cb)

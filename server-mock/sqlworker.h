@@ -4,7 +4,7 @@
 // batch accumulates, so the added delay is bounded by one commit and the commit cost is
 // shared by the whole batch. A job's completion runs only after COMMIT returned (or with an
 // error if it failed). A job that fails rolls back alone: an ordinary job runs inside a
-// savepoint; a light job (a send) runs without one, because it writes nothing before it
+// savepoint; a light job (a send, a receipt) runs without one: it writes nothing before it
 // can fail on a logic error, and a storage failure in it rolls the whole batch back (every
 // job of the batch then reports `unavailable`: nothing is acked that was not committed).
 // Writes the store's fast send path defers (Db::flushDeferred) are flushed before COMMIT
