@@ -38,6 +38,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fcntl.h>
 
 using namespace Qt::StringLiterals;
 using namespace chat::bench;
@@ -350,16 +351,37 @@ QJsonObject stats(QList<double> v)
                        {"runs"_L1, all}};
 }
 
-QJsonObject runStartup(const QString &bin, const QString &empty, const QString &full, int runs,
-                       int settleMs, const QString &open)
+// Asks the kernel to drop the store's pages (and its WAL's) from the page cache, so the next
+// start reads it from disk. Only these files are touched; the rest of the cache stays.
+bool dropFromPageCache(const QString &profile)
 {
-    QJsonObject out{{"open"_L1, open.isEmpty() ? u"(none: conversation list)"_s : open}};
+    bool ok = true;
+    for (const QString &path : QStringList{storePath(profile), storePath(profile) + u"-wal"_s}) {
+        QFile f(path);
+        if (!f.exists())
+            continue;
+        if (!f.open(QIODevice::ReadOnly)
+            || posix_fadvise(f.handle(), 0, 0, POSIX_FADV_DONTNEED) != 0)
+            ok = false;
+    }
+    return ok;
+}
+
+QJsonObject runStartup(const QString &bin, const QString &empty, const QString &full, int runs,
+                       int settleMs, const QString &open, bool cold = false)
+{
+    QJsonObject out{{"open"_L1, open.isEmpty() ? u"(none: conversation list)"_s : open},
+                    {"store_in_page_cache"_L1, !cold}};
     QList<double> frame[2], rss[2], hwm[2];
     const QString profiles[2] = {empty, full};
     QJsonArray load;
     // One unmeasured start each first (page cache, fontconfig cache), then alternate.
     for (int i = -1; i < runs; ++i) {
         for (int k = 0; k < 2; ++k) {
+            if (cold && !dropFromPageCache(profiles[k])) {
+                out["error"_L1] = u"could not drop the store from the page cache"_s;
+                return out;
+            }
             const RunResult r = runDesktop(bin, profiles[k], open, i < 0 ? 500 : settleMs);
             if (!r.error.isEmpty()) {
                 out["error"_L1] = r.error;
@@ -702,8 +724,11 @@ int main(int argc, char **argv)
         "failed, 2 on bad arguments."_s);
     p.addHelpOption();
     p.addOptions({
-        {u"parts"_s, u"Which parts to run, comma separated: startup, open, models."_s, u"list"_s,
-         u"startup,open,models"_s},
+        {u"parts"_s,
+         u"Which parts to run, comma separated: startup, open, models, and cold (the "
+         "startup of the list with the store files dropped from the page cache before each "
+         "start: posix_fadvise DONTNEED on them only; not in the default)."_s,
+         u"list"_s, u"startup,open,models"_s},
         {u"messages"_s, u"Messages in the full profile's store (default 1000000)."_s, u"n"_s,
          u"1000000"_s},
         {u"conversations"_s, u"Conversations they are spread over (default 200)."_s, u"n"_s,
@@ -727,8 +752,8 @@ int main(int argc, char **argv)
     bool ok = true;
     const QStringList parts = p.value(u"parts"_s).split(u',', Qt::SkipEmptyParts);
     for (const QString &part : parts)
-        if (part != "startup"_L1 && part != "open"_L1 && part != "models"_L1)
-            return fail(u"unknown part \"%1\" (startup, open, models)"_s.arg(part));
+        if (part != "startup"_L1 && part != "cold"_L1 && part != "open"_L1 && part != "models"_L1)
+            return fail(u"unknown part \"%1\" (startup, cold, open, models)"_s.arg(part));
     const qint64 messages = p.value(u"messages"_s).toLongLong(&ok);
     if (!ok || messages < 1)
         return fail(u"--messages must be a positive number"_s);
@@ -750,7 +775,8 @@ int main(int argc, char **argv)
     const QString bin = p.isSet(u"desktop-bin"_s)
                             ? p.value(u"desktop-bin"_s)
                             : QCoreApplication::applicationDirPath() + u"/chat-desktop"_s;
-    if (parts.contains(u"startup"_s) && !QFileInfo(bin).isExecutable())
+    if ((parts.contains(u"startup"_s) || parts.contains(u"cold"_s))
+        && !QFileInfo(bin).isExecutable())
         return fail(u"no chat-desktop at %1 (build it, or pass --desktop-bin)"_s.arg(bin));
 
     QTemporaryDir tmp;
@@ -764,7 +790,7 @@ int main(int argc, char **argv)
                                    {"runs"_L1, runs},         {"settle_ms"_L1, settleMs},
                                    {"rounds"_L1, rounds},     {"parts"_L1, parts.join(u',')}};
     bool failed = false;
-    if (parts.contains(u"startup"_s) || parts.contains(u"open"_s)) {
+    if (parts.contains(u"startup"_s) || parts.contains(u"open"_s) || parts.contains(u"cold"_s)) {
         QJsonObject e, f;
         QString err = ensureProfile(empty, 0, conversations, &e);
         if (err.isEmpty())
@@ -791,6 +817,12 @@ int main(int argc, char **argv)
             failed = failed || s.contains("error"_L1);
             out["startup_open_conversation"_L1] = s;
         }
+    }
+    if (parts.contains(u"cold"_s) && !failed) {
+        // Cold: the store is read from disk on every start (posix_fadvise DONTNEED first).
+        const QJsonObject c = runStartup(bin, empty, full, runs, settleMs, {}, true);
+        failed = failed || c.contains("error"_L1);
+        out["startup_list_cold"_L1] = c;
     }
     if (parts.contains(u"models"_s)) {
         const QJsonObject m = runModels(batches, rounds);
