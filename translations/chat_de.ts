@@ -396,6 +396,10 @@
         <source>%1 in %2</source>
         <translation>%1 in %2</translation>
     </message>
+    <message>
+        <source>Type a date as YYYY-MM-DD.</source>
+        <translation>Datum als JJJJ-MM-TT eingeben.</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -755,6 +759,38 @@
     <message>
         <source>You</source>
         <translation>Du</translation>
+    </message>
+    <message>
+        <source>No account is open.</source>
+        <translation>Kein Konto ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>There is no such date.</source>
+        <translation>Dieses Datum gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>Could not go to that date: %1</source>
+        <translation>Dieses Datum konnte nicht angesprungen werden: %1</translation>
+    </message>
+    <message>
+        <source>Offline, and no messages of this conversation are stored on this device.</source>
+        <translation>Offline, und auf diesem Gerät sind keine Nachrichten dieser Unterhaltung gespeichert.</translation>
+    </message>
+    <message>
+        <source>The server could not be asked, and no messages of this conversation are stored on this device.</source>
+        <translation>Der Server war nicht erreichbar, und auf diesem Gerät sind keine Nachrichten dieser Unterhaltung gespeichert.</translation>
+    </message>
+    <message>
+        <source>Offline: showing the nearest message stored on this device.</source>
+        <translation>Offline: Die nächstgelegene auf diesem Gerät gespeicherte Nachricht wird angezeigt.</translation>
+    </message>
+    <message>
+        <source>The server could not be asked: showing the nearest message stored on this device.</source>
+        <translation>Der Server war nicht erreichbar: Die nächstgelegene auf diesem Gerät gespeicherte Nachricht wird angezeigt.</translation>
+    </message>
+    <message>
+        <source>This conversation has no messages yet.</source>
+        <translation>Diese Unterhaltung enthält noch keine Nachrichten.</translation>
     </message>
 </context>
 </TS>

@@ -396,6 +396,10 @@
         <source>%1 in %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Type a date as YYYY-MM-DD.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -754,6 +758,38 @@
     </message>
     <message>
         <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No account is open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no such date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not go to that date: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline, and no messages of this conversation are stored on this device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server could not be asked, and no messages of this conversation are stored on this device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline: showing the nearest message stored on this device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server could not be asked: showing the nearest message stored on this device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This conversation has no messages yet.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

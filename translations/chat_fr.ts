@@ -396,6 +396,10 @@
         <source>%1 in %2</source>
         <translation>%1 dans %2</translation>
     </message>
+    <message>
+        <source>Type a date as YYYY-MM-DD.</source>
+        <translation>Saisissez une date au format AAAA-MM-JJ.</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -755,6 +759,38 @@
     <message>
         <source>You</source>
         <translation>Vous</translation>
+    </message>
+    <message>
+        <source>No account is open.</source>
+        <translation>Aucun compte n’est ouvert.</translation>
+    </message>
+    <message>
+        <source>There is no such date.</source>
+        <translation>Cette date n’existe pas.</translation>
+    </message>
+    <message>
+        <source>Could not go to that date: %1</source>
+        <translation>Impossible d’aller à cette date : %1</translation>
+    </message>
+    <message>
+        <source>Offline, and no messages of this conversation are stored on this device.</source>
+        <translation>Hors ligne, et aucun message de cette conversation n’est enregistré sur cet appareil.</translation>
+    </message>
+    <message>
+        <source>The server could not be asked, and no messages of this conversation are stored on this device.</source>
+        <translation>Le serveur n’a pas pu être interrogé, et aucun message de cette conversation n’est enregistré sur cet appareil.</translation>
+    </message>
+    <message>
+        <source>Offline: showing the nearest message stored on this device.</source>
+        <translation>Hors ligne : affichage du message le plus proche enregistré sur cet appareil.</translation>
+    </message>
+    <message>
+        <source>The server could not be asked: showing the nearest message stored on this device.</source>
+        <translation>Le serveur n’a pas pu être interrogé : affichage du message le plus proche enregistré sur cet appareil.</translation>
+    </message>
+    <message>
+        <source>This conversation has no messages yet.</source>
+        <translation>Cette conversation ne contient encore aucun message.</translation>
     </message>
 </context>
 </TS>
