@@ -2,6 +2,7 @@
 
 #include "displaytext.h"
 #include "net/logging.h"
+#include "sortedrows.h"
 #include "sync/syncengine.h"
 #include "timeformat.h"
 
@@ -54,6 +55,7 @@ void ConversationListModel::reload()
         }
         std::stable_sort(m_rows.begin(), m_rows.end(), before);
     }
+    reindex();
     endResetModel();
     if (oldCount != count())
         Q_EMIT countChanged();
@@ -76,11 +78,21 @@ int ConversationListModel::totalUnread() const
 
 int ConversationListModel::rowOf(const QString &conversationId) const
 {
+    if (!m_indexStale)
+        return m_rowOf.value(conversationId, -1);
     for (int i = 0; i < m_rows.size(); ++i) {
         if (m_rows.at(i).conversationId == conversationId)
             return i;
     }
     return -1;
+}
+
+void ConversationListModel::reindex()
+{
+    m_rowOf.clear();
+    m_rowOf.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_rowOf.insert(m_rows.at(i).conversationId, i);
 }
 
 QString ConversationListModel::idAt(int row) const
@@ -162,47 +174,14 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
     };
 }
 
-int ConversationListModel::insertionRow(const ConversationInfo &c) const
-{
-    return int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), c, before) - m_rows.cbegin());
-}
-
-void ConversationListModel::upsert(const ConversationInfo &c)
-{
-    const int row = rowOf(c.conversationId);
-    if (c.left) {
-        if (row >= 0)
-            removeRow(row);
-        return;
-    }
-    if (row < 0) {
-        const int at = insertionRow(c);
-        beginInsertRows({}, at, at);
-        m_rows.insert(at, c);
-        endInsertRows();
-        return;
-    }
-    // Where the row belongs once updated, computed on the list without it.
-    ConversationInfo old = m_rows.takeAt(row);
-    int to = insertionRow(c);
-    m_rows.insert(row, std::move(old));
-    if (to != row) {
-        // beginMoveRows counts the destination in the list *with* the row still in place.
-        const int dest = to > row ? to + 1 : to;
-        beginMoveRows({}, row, row, {}, dest);
-        m_rows.move(row, to);
-        endMoveRows();
-    }
-    m_rows[to] = c;
-    const QModelIndex i = index(to);
-    Q_EMIT dataChanged(i, i);
-}
-
 void ConversationListModel::removeRow(int row)
 {
     beginRemoveRows({}, row, row);
     m_rows.removeAt(row);
+    m_indexStale = true;
     endRemoveRows();
+    m_indexStale = false;
+    reindex();
 }
 
 void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
@@ -211,14 +190,66 @@ void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
         return;
     const int oldUnread = totalUnread();
     const int oldCount = count();
+    // The net effect per conversation, replayed in order: the last report of a conversation
+    // wins; a removal or "left" takes it off the list.
+    struct Net {
+        int oldRow = -1;
+        bool present = false;
+        ConversationInfo c;
+    };
+    QHash<QString, Net> net;
+    QList<QString> order;
+    net.reserve(batch.conversations.size());
     for (const ConversationChange &ch : batch.conversations) {
-        if (ch.kind == ConversationChange::Kind::Removed) {
-            const int row = rowOf(ch.conversation.conversationId);
-            if (row >= 0)
-                removeRow(row);
-        } else {
-            upsert(ch.conversation);
+        const QString &id = ch.conversation.conversationId;
+        auto it = net.find(id);
+        if (it == net.end()) {
+            Net n;
+            n.oldRow = rowOf(id);
+            it = net.insert(id, n);
+            order.append(id);
         }
+        it->present = ch.kind != ConversationChange::Kind::Removed && !ch.conversation.left;
+        if (it->present)
+            it->c = ch.conversation;
+    }
+    SortedRowsChanges<ConversationInfo> rows;
+    QList<QString> updated;
+    for (const QString &id : std::as_const(order)) {
+        Net &n = net[id];
+        if (n.oldRow >= 0 && !n.present) {
+            rows.removals.append(n.oldRow);
+        } else if (n.oldRow >= 0) {
+            rows.updates.append({n.oldRow, std::move(n.c)});
+            updated.append(id);
+        } else if (n.present) {
+            rows.inserts.append(std::move(n.c));
+        }
+    }
+    SortedRowsSignals<ConversationInfo> sig;
+    sig.beginRemove = [this](int a, int b) { beginRemoveRows({}, a, b); };
+    sig.endRemove = [this] { endRemoveRows(); };
+    sig.beginMove = [this](int from, int dest) { beginMoveRows({}, from, from, {}, dest); };
+    sig.endMove = [this] { endMoveRows(); };
+    sig.beginInsert = [this](int a, int b) { beginInsertRows({}, a, b); };
+    sig.endInsert = [this] { endInsertRows(); };
+    sig.touched = [](const ConversationInfo &) {}; // no role depends on a neighbour
+    m_indexStale = true;
+    applySortedChanges(m_rows, int(m_rows.size()), std::move(rows), before, sig);
+    m_indexStale = false;
+    reindex();
+    // One dataChanged per contiguous range of updated rows.
+    QList<int> changed;
+    changed.reserve(updated.size());
+    for (const QString &id : std::as_const(updated))
+        changed.append(rowOf(id));
+    std::sort(changed.begin(), changed.end());
+    for (int i = 0; i < changed.size();) {
+        int j = i + 1;
+        while (j < changed.size() && changed.at(j) == changed.at(j - 1) + 1)
+            ++j;
+        Q_EMIT dataChanged(index(changed.at(i)), index(changed.at(j - 1)));
+        i = j;
     }
     if (oldCount != count())
         Q_EMIT countChanged();

@@ -85,14 +85,15 @@ Q_SIGNALS:
 
 private:
     void reload();
-    int insertionRow(const chat::sync::ConversationInfo &c) const;
-    void upsert(const chat::sync::ConversationInfo &c);
     void removeRow(int row);
+    void reindex();
     void onTypingChanged(const QString &conversationId);
     void onPresenceChanged(const QString &userId);
 
     QPointer<chat::sync::SyncEngine> m_engine;
     QList<chat::sync::ConversationInfo> m_rows;
+    QHash<QString, int> m_rowOf; // conversation id -> row, rebuilt after every change of rows
+    bool m_indexStale = false;   // while a batch moves rows: rowOf() scans
 };
 
 /// The conversation list narrowed by a search text (quick switcher, sidebar filter).

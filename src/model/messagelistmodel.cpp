@@ -2,8 +2,11 @@
 
 #include "displaytext.h"
 #include "net/logging.h"
+#include "sortedrows.h"
 #include "sync/syncengine.h"
 #include "timeformat.h"
+
+#include <QSet>
 
 #include <limits>
 
@@ -90,6 +93,8 @@ void MessageListModel::reload()
         if (!stored.isEmpty())
             m_floorSeq = stored.constFirst().seq;
     }
+    m_rowOfLocalId.clear();
+    reindex();
     recomputeFirstUnreadRow();
     endResetModel();
     m_lastNewestSeq = newestSeq();
@@ -356,8 +361,10 @@ void MessageListModel::appendOlder(const QList<LocalMessage> &ascending)
     const int first = messageRowCount();
     const int last = first + int(add.size()) - 1;
     beginInsertRows({}, first, last);
+    m_rows.insert(first, add.size(), Row{});
     for (int i = 0; i < add.size(); ++i)
-        m_rows.insert(first + i, Row{false, add.at(i)});
+        m_rows[first + i].m = add.at(i);
+    reindex(first);
     m_floorSeq = add.constLast().seq;
     endInsertRows();
     const QString oldDivider = m_firstUnreadLocalId;
@@ -428,22 +435,35 @@ void MessageListModel::onHistoryLoaded(const QString &conversationId, bool ok)
 
 int MessageListModel::rowForSeq(qint64 seq) const
 {
-    for (int i = 0; i < messageRowCount(); ++i) {
-        if (m_rows.at(i).m.seq == seq)
-            return i;
+    if (seq <= 0) {
+        // Pending rows have no seq; the first of them, as a plain scan would find it.
+        return messageRowCount() > 0 && m_rows.at(0).m.isPending() ? 0 : -1;
     }
-    return -1;
+    // Stored rows follow the pending ones in descending seq: a binary search finds it.
+    LocalMessage probe;
+    probe.seq = seq;
+    const int row = insertionRow(probe);
+    return row < messageRowCount() && m_rows.at(row).m.seq == seq ? row : -1;
 }
 
 int MessageListModel::rowForLocalId(const QString &localId) const
 {
     if (localId.isEmpty())
         return -1;
-    for (int i = 0; i < messageRowCount(); ++i) {
-        if (m_rows.at(i).m.localId == localId)
-            return i;
+    if (m_indexStale) {
+        for (int i = 0; i < messageRowCount(); ++i) {
+            if (m_rows.at(i).m.localId == localId)
+                return i;
+        }
+        return -1;
     }
-    return -1;
+    return m_rowOfLocalId.value(localId, -1);
+}
+
+void MessageListModel::reindex(int from)
+{
+    for (int i = from; i < messageRowCount(); ++i)
+        m_rowOfLocalId.insert(m_rows.at(i).m.localId, i);
 }
 
 // --- live changes ------------------------------------------------------------------------
@@ -472,61 +492,117 @@ void MessageListModel::recomputeFirstUnreadRow()
     }
 }
 
-void MessageListModel::insertMessage(const LocalMessage &m)
+void MessageListModel::applyMessageChanges(const QList<MessageChange> &changes)
 {
-    if (rowForLocalId(m.localId) >= 0) {
-        updateMessage(m); // the engine may repeat an insert (push after sync)
-        return;
+    // The net effect of the batch per message, replayed in order: an insert of a message that
+    // is already there updates it (the engine may repeat an insert: push after sync), an
+    // update of one that is not there inserts it, and nothing older than the floor of what is
+    // shown comes in (scroll-back reads it from the store).
+    struct Net {
+        int oldRow = -1;
+        bool present = false;
+        LocalMessage m;
+    };
+    QHash<QString, Net> net;
+    QList<QString> order; // first-seen order, for a deterministic result
+    net.reserve(changes.size());
+    for (const MessageChange &ch : changes) {
+        const QString &id = ch.message.localId;
+        auto it = net.find(id);
+        if (it == net.end()) {
+            Net n;
+            n.oldRow = rowForLocalId(id);
+            n.present = n.oldRow >= 0;
+            if (n.present)
+                n.m = m_rows.at(n.oldRow).m;
+            it = net.insert(id, n);
+            order.append(id);
+        }
+        if (ch.kind == MessageChange::Kind::Removed) {
+            it->present = false;
+            continue;
+        }
+        const LocalMessage &m = ch.message;
+        if (!it->present && !m.isPending() && m_floorSeq > 0 && m.seq < m_floorSeq)
+            continue;
+        it->present = true;
+        it->m = m;
     }
-    if (!m.isPending() && m_floorSeq > 0 && m.seq < m_floorSeq)
-        return; // older than what is shown: scroll-back reads it from the store
-    const int at = insertionRow(m);
-    beginInsertRows({}, at, at);
-    m_rows.insert(at, Row{false, m});
-    if (!m.isPending() && (m_floorSeq == 0 || m.seq < m_floorSeq))
-        m_floorSeq = m.seq;
-    endInsertRows();
-    touchNeighbours(at);
+
+    chat::model::SortedRowsChanges<Row> rows;
+    QSet<QString> dirty;     // rows whose roles changed
+    QSet<QString> dirtyNear; // ... and whose neighbours' roles changed with them
+    qint64 newFloor = m_floorSeq;
+    for (const QString &id : std::as_const(order)) {
+        const Net &n = net.value(id);
+        if (n.oldRow >= 0 && !n.present) {
+            rows.removals.append(n.oldRow);
+            m_rowOfLocalId.remove(id);
+        } else if (n.oldRow >= 0) {
+            const LocalMessage &old = m_rows.at(n.oldRow).m;
+            if (old.ts != n.m.ts || old.senderId != n.m.senderId || old.seq != n.m.seq
+                || old.outboxPosition != n.m.outboxPosition)
+                dirtyNear.insert(id);
+            else
+                dirty.insert(id);
+            rows.updates.append({n.oldRow, Row{false, n.m}});
+        } else if (n.present) {
+            if (!n.m.isPending() && m_floorSeq == 0 && (newFloor == 0 || n.m.seq < newFloor))
+                newFloor = n.m.seq;
+            rows.inserts.append(Row{false, n.m});
+        }
+    }
+    if (rows.removals.isEmpty() && rows.updates.isEmpty() && rows.inserts.isEmpty())
+        return;
+
+    chat::model::SortedRowsSignals<Row> sig;
+    sig.beginRemove = [this](int a, int b) { beginRemoveRows({}, a, b); };
+    sig.endRemove = [this] { endRemoveRows(); };
+    sig.beginMove = [this](int from, int dest) { beginMoveRows({}, from, from, {}, dest); };
+    sig.endMove = [this] { endMoveRows(); };
+    sig.beginInsert = [this](int a, int b) { beginInsertRows({}, a, b); };
+    sig.endInsert = [this] { endInsertRows(); };
+    sig.touched = [&dirty](const Row &r) { dirty.insert(r.m.localId); };
+    // Views call back into the model from its signals: the floor is right from the start,
+    // and rowForLocalId() scans until the index is rebuilt once the rows have settled.
+    m_indexStale = true;
+    m_floorSeq = newFloor;
+    chat::model::applySortedChanges(
+        m_rows, messageRowCount(), std::move(rows),
+        [](const Row &a, const Row &b) { return closerToBottom(a.m, b.m); }, sig);
+    m_indexStale = false;
+    m_rowOfLocalId.clear();
+    reindex();
+
+    QList<int> changed;
+    changed.reserve(dirty.size() + 3 * dirtyNear.size());
+    for (const QString &id : std::as_const(dirty)) {
+        const int r = rowForLocalId(id);
+        if (r >= 0)
+            changed.append(r);
+    }
+    for (const QString &id : std::as_const(dirtyNear)) {
+        const int r = rowForLocalId(id);
+        for (int k = r - 1; r >= 0 && k <= r + 1; ++k) {
+            if (k >= 0 && k < messageRowCount())
+                changed.append(k);
+        }
+    }
+    emitChangedRows(std::move(changed));
 }
 
-void MessageListModel::updateMessage(const LocalMessage &m)
+void MessageListModel::emitChangedRows(QList<int> rows)
 {
-    const int row = rowForLocalId(m.localId);
-    if (row < 0) {
-        insertMessage(m);
-        return;
+    // One dataChanged per contiguous range of changed rows.
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (int i = 0; i < rows.size();) {
+        int j = i + 1;
+        while (j < rows.size() && rows.at(j) == rows.at(j - 1) + 1)
+            ++j;
+        Q_EMIT dataChanged(index(rows.at(i)), index(rows.at(j - 1)));
+        i = j;
     }
-    // An ack gives a pending message its seq: it may have to move into seq order.
-    const LocalMessage old = m_rows.at(row).m;
-    m_rows[row].m = m;
-    const int wanted = [&] {
-        // Position computed as if the row were not there.
-        Row self = m_rows.takeAt(row);
-        const int at = insertionRow(m);
-        m_rows.insert(row, std::move(self));
-        return at;
-    }();
-    if (wanted != row) {
-        const int dest = wanted > row ? wanted + 1 : wanted;
-        beginMoveRows({}, row, row, {}, dest);
-        m_rows.move(row, wanted);
-        endMoveRows();
-        touchNeighbours(row);
-        touchNeighbours(wanted);
-    } else {
-        Q_EMIT dataChanged(index(row), index(row));
-        if (old.ts != m.ts || old.senderId != m.senderId)
-            touchNeighbours(row);
-    }
-}
-
-void MessageListModel::removeAt(int row)
-{
-    beginRemoveRows({}, row, row);
-    m_rows.removeAt(row);
-    endRemoveRows();
-    if (messageRowCount() > 0)
-        touchNeighbours(std::min(row, messageRowCount() - 1));
 }
 
 void MessageListModel::applyBatch(const chat::sync::ChangeBatch &batch)
@@ -539,25 +615,18 @@ void MessageListModel::applyBatch(const chat::sync::ChangeBatch &batch)
     if (it != batch.messages.cend()) {
         const int before = count();
         const QString oldDivider = m_firstUnreadLocalId;
-        for (const MessageChange &ch : it.value()) {
-            switch (ch.kind) {
-            case MessageChange::Kind::Inserted: insertMessage(ch.message); break;
-            case MessageChange::Kind::Updated: updateMessage(ch.message); break;
-            case MessageChange::Kind::Removed: {
-                const int row = rowForLocalId(ch.message.localId);
-                if (row >= 0)
-                    removeAt(row);
-                break;
-            }
-            }
-        }
+        applyMessageChanges(it.value());
         recomputeFirstUnreadRow();
         if (oldDivider != m_firstUnreadLocalId) {
+            QList<int> rows;
             for (const QString &id : {oldDivider, m_firstUnreadLocalId}) {
                 const int r = rowForLocalId(id);
-                if (r >= 0)
-                    touchNeighbours(r);
+                for (int k = r - 1; r >= 0 && k <= r + 1; ++k) {
+                    if (k >= 0 && k < messageRowCount())
+                        rows.append(k);
+                }
             }
+            emitChangedRows(std::move(rows));
         }
         if (before != count())
             Q_EMIT countChanged();

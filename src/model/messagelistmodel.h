@@ -152,9 +152,9 @@ private:
     int insertionRow(const chat::sync::LocalMessage &m) const;
     void reload();
     void appendOlder(const QList<chat::sync::LocalMessage> &ascending);
-    void insertMessage(const chat::sync::LocalMessage &m);
-    void updateMessage(const chat::sync::LocalMessage &m);
-    void removeAt(int row);
+    void applyMessageChanges(const QList<chat::sync::MessageChange> &changes);
+    void reindex(int from = 0);
+    void emitChangedRows(QList<int> rows);
     void setLoading(bool on);
     void touchNeighbours(int row);
     void recomputeFirstUnreadRow();
@@ -168,7 +168,9 @@ private:
     QString m_conversationId;
     chat::sync::ConversationInfo m_info;
     QList<Row> m_rows;
-    qint64 m_floorSeq = 0; // lowest stored seq shown; 0 = none yet (accept any insert)
+    QHash<QString, int> m_rowOfLocalId; // message rows only; kept in sync with m_rows
+    bool m_indexStale = false;          // while a batch moves rows: rowForLocalId() scans
+    qint64 m_floorSeq = 0;              // lowest stored seq shown; 0 = none yet (accept any insert)
     bool m_loading = false;
     QString m_historyError;
     qint64 m_aroundTarget = 0; // loadAround() waiting for the engine
