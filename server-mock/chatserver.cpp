@@ -288,6 +288,8 @@ Session *ChatServer::openSession(std::unique_ptr<SessionTransport> transport)
     ++m_core->counters.connectionsAccepted;
     m_core->sessions.insert(s);
     connect(s, &Session::finished, this, &ChatServer::onSessionFinished);
+    m_deadlines.schedule(s->nextDeadline(m_core->monoMs(), m_sweeper->interval()),
+                         {s, s->serial()});
     return s;
 }
 
@@ -299,10 +301,18 @@ void ChatServer::onSessionFinished(Session *s)
 
 void ChatServer::sweep()
 {
+    // Only the sessions whose deadline came up: a session heard from since is rescheduled
+    // at its new deadline, one that finished since (not in `sessions` under its serial; the
+    // address may have been reused) is dropped.
     const qint64 now = m_core->monoMs();
-    const QList<Session *> sessions = m_core->sessions.values();
-    for (Session *s : sessions)
-        s->checkDeadlines(now);
+    m_deadlines.takeDue(now, [this, now](const SessionRef &r) {
+        if (!m_core->sessions.contains(r.session) || r.session->serial() != r.serial)
+            return;
+        r.session->checkDeadlines(now);
+        const qint64 next = r.session->nextDeadline(now, m_sweeper->interval());
+        if (next >= 0)
+            m_deadlines.schedule(next, r);
+    });
     m_core->presence->sweep(now);
 }
 
@@ -312,6 +322,7 @@ void ChatServer::stop()
         return;
     m_running = false;
     m_sweeper->stop();
+    m_deadlines.clear();
     if (m_tcp)
         m_tcp->close(); // no new connections
     m_server->close();

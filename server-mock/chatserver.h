@@ -3,6 +3,7 @@
 // process (tests: port 0, then url()) and by chat-server's main().
 #pragma once
 
+#include "deadlinequeue.h"
 #include "serverconfig.h"
 
 #include <QObject>
@@ -63,6 +64,12 @@ private:
     QWebSocketServer *m_server = nullptr;
     QTcpServer *m_tcp = nullptr; // plain ws: our own listener, for a real listen backlog
     QTimer *m_sweeper = nullptr;
+    // When each session's deadlines must be checked next (sweep() touches only those due).
+    struct SessionRef {
+        Session *session; // may be gone: valid only while in ServerCore::sessions with serial
+        quint64 serial;
+    };
+    DeadlineQueue<SessionRef> m_deadlines;
     bool m_running = false;
 };
 

@@ -14,6 +14,7 @@ void Presence::connected(const QString &userId, qint64 nowMono, qint64 nowWall)
     e.lastSeenWall = nowWall;
     if (!e.online) {
         e.online = true;
+        m_expiry.schedule(nowMono + m_ttl, userId);
         Q_EMIT changed(userId, true, nowWall);
     }
 }
@@ -30,12 +31,19 @@ void Presence::alive(const QString &userId, qint64 nowMono, qint64 nowWall)
 void Presence::sweep(qint64 nowMono)
 {
     QStringList expired;
-    for (auto it = m_users.begin(); it != m_users.end(); ++it) {
-        if (it->online && nowMono - it->lastAliveMono >= m_ttl && m_connections(it.key()) == 0) {
+    m_expiry.takeDue(nowMono, [&](const QString &user) {
+        auto it = m_users.find(user);
+        if (it == m_users.end() || !it->online)
+            return;
+        if (nowMono - it->lastAliveMono < m_ttl) // heard from since: look again when it runs out
+            m_expiry.schedule(it->lastAliveMono + m_ttl, user);
+        else if (m_connections(user) > 0) // silent but still connected: look again next tick
+            m_expiry.schedule(nowMono + 1, user);
+        else {
             it->online = false;
-            expired.append(it.key());
+            expired.append(user);
         }
-    }
+    });
     for (const QString &u : expired)
         Q_EMIT changed(u, false, m_users.value(u).lastSeenWall);
 }

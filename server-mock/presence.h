@@ -5,6 +5,8 @@
 // closed by the heartbeat deadline, then the TTL runs out).
 #pragma once
 
+#include "deadlinequeue.h"
+
 #include <QHash>
 #include <QObject>
 #include <functional>
@@ -21,7 +23,9 @@ public:
 
     void connected(const QString &userId, qint64 nowMono, qint64 nowWall);
     void alive(const QString &userId, qint64 nowMono, qint64 nowWall);
-    void sweep(qint64 nowMono); // expires users past their TTL
+    // Expires users past their TTL. Touches only users whose TTL may have run out (a queue of
+    // deadlines), not every user: called every sweeper tick.
+    void sweep(qint64 nowMono);
     bool isOnline(const QString &userId) const;
     qint64 lastSeen(const QString &userId) const; // wall clock ms, 0 = not since start
     int onlineCount() const;
@@ -42,6 +46,7 @@ private:
     qint64 m_ttl;
     std::function<int(const QString &)> m_connections;
     QHash<QString, Entry> m_users;
+    DeadlineQueue<QString> m_expiry; // one entry per online user: when to look at it again
     RemoteLookup m_remote;
 };
 

@@ -167,6 +167,18 @@ void Session::checkDeadlines(qint64 nowMono)
     }
 }
 
+qint64 Session::nextDeadline(qint64 nowMono, qint64 pollMs) const
+{
+    if (m_closing || m_gone)
+        return -1;
+    if (m_authPending)
+        return nowMono + pollMs;
+    qint64 due = m_lastHeard + 2LL * m_core.config.heartbeatMs;
+    if (m_state == State::Fresh)
+        due = std::min(due, m_connectedAt + m_core.config.authDeadlineMs);
+    return due;
+}
+
 bool Session::takeSendToken(qint64 nowMono, qint64 *retryAfterMs)
 {
     const int rate = m_core.config.rateLimit;

@@ -61,6 +61,9 @@ public:
 
     // Called by the server's sweeper; closes the session when a deadline passed.
     void checkDeadlines(qint64 nowMono);
+    // When the sweeper must call checkDeadlines() next (monotonic ms); -1 = never (closing).
+    // While a password is being hashed no deadline runs: look again after `pollMs`.
+    qint64 nextDeadline(qint64 nowMono, qint64 pollMs) const;
     // Token bucket for sends: true = go; false = *retryAfterMs to wait. May close (4008).
     bool takeSendToken(qint64 nowMono, qint64 *retryAfterMs);
     void faultsChanged(); // re-read faults; releases held acks when no longer held
