@@ -18,7 +18,7 @@ namespace chat::server {
 
 namespace {
 quint64 g_serial = 0;
-constexpr size_t kMaxQueuedFrames = 5000; // a client that far ahead is flooding
+constexpr qsizetype kMaxQueuedFrames = 5000; // a client that far ahead is flooding
 // Unsent bytes per connection (beyond what the kernel holds): a few full sync pages.
 constexpr qint64 kMaxSendBufferBytes = 8 * 1024 * 1024;
 } // namespace
