@@ -1,6 +1,7 @@
 // The conversation list: every conversation of the account, most recently active first, with
 // what a row shows (title, last message preview, time, unread count, the other member's
-// presence, who is typing). Fed by the engine's change batches, each applied in one slot.
+// presence, who is typing). Fed by the engine's change batches, each applied in one slot: new
+// and removed rows as contiguous ranges (sortedrows.h).
 #pragma once
 
 #include "sync/changes.h"

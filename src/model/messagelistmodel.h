@@ -4,7 +4,7 @@
 // engine fetches the gap while a "loading" row sits at the end. loadAround(seq) makes sure a
 // given message (the first unread) is loaded. Own messages carry their delivery state; rows
 // know whether they start a day or a run of the same sender. Each engine change batch is
-// applied in one slot.
+// applied in one slot: new and removed rows as contiguous ranges (sortedrows.h).
 #pragma once
 
 #include "sync/changes.h"
