@@ -537,7 +537,6 @@ void MessageListModel::applyMessageChanges(const QList<MessageChange> &changes)
         const Net &n = net.value(id);
         if (n.oldRow >= 0 && !n.present) {
             rows.removals.append(n.oldRow);
-            m_rowOfLocalId.remove(id);
         } else if (n.oldRow >= 0) {
             const LocalMessage &old = m_rows.at(n.oldRow).m;
             if (old.ts != n.m.ts || old.senderId != n.m.senderId || old.seq != n.m.seq
