@@ -5,6 +5,7 @@
 #include "net/logging.h"
 #include "notifier.h"
 #include "profilesettings.h"
+#include "sync/localstore.h"
 #include "sync/syncengine.h"
 
 #include <QCryptographicHash>
@@ -41,8 +42,7 @@ QUrl parseServer(const QString &text)
 QString removeStoreFiles(const QString &storePath)
 {
     QStringList failed;
-    for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s, u"-journal"_s}) {
-        const QString f = storePath + suffix;
+    for (const QString &f : chat::sync::LocalStore::filesOf(storePath)) {
         if (QFile::exists(f) && !QFile::remove(f))
             failed << f;
     }

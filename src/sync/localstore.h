@@ -50,6 +50,9 @@ public:
     static Expected<std::unique_ptr<LocalStore>> openConnection(const QString &filePath);
     QString recoveryNotice() const { return m_recoveryNotice; }
     static int latestSchemaVersion();
+    // Every file that belongs to the store at `path` (the database, its WAL side files and
+    // the open/check markers), for deleting a store's local data completely.
+    static QStringList filesOf(const QString &path);
     QString path() const { return m_path; }
     int schemaVersion() const;
     // The Qt SQL connection name, for read-only extensions in the same thread.
@@ -194,6 +197,7 @@ private:
 
     QString m_path;
     QString m_recoveryNotice;
+    QString m_openMarker; // "<store>.open" while the primary connection is open (see open())
     QString m_connectionName;
     QSqlDatabase m_db;
     mutable QHash<QString, QSqlQuery> m_statements;
