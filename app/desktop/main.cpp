@@ -8,6 +8,7 @@
 #include "model/notificationbackend.h"
 #include "model/notifier.h"
 #include "model/profilesettings.h"
+#include "quitonsignal.h"
 #include "sync/syncengine.h"
 #include "traynotificationbackend.h"
 
@@ -66,6 +67,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(u"Chat"_s);
     QApplication::setOrganizationName(u"chat"_s);
     QApplication::setApplicationVersion(QStringLiteral(CHAT_VERSION));
+    quitOnTerminationSignals(&app);
     QGuiApplication::setDesktopFileName(u"chat-desktop"_s);
     QGuiApplication::setWindowIcon(QIcon(u":/chat/icons/chat-desktop-256.png"_s));
 
