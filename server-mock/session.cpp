@@ -21,6 +21,9 @@ quint64 g_serial = 0;
 constexpr qsizetype kMaxQueuedFrames = 5000; // a client that far ahead is flooding
 // Unsent bytes per connection (beyond what the kernel holds): a few full sync pages.
 constexpr qint64 kMaxSendBufferBytes = 8 * 1024 * 1024;
+// After a rate-limited send, every send of the connection is refused for at least this long
+// (or retry_after_ms if longer): long enough to cover what a client pipelined behind it.
+constexpr qint64 kSendFenceMs = 250;
 } // namespace
 
 Session::Session(std::unique_ptr<SessionTransport> transport, ServerCore &core, QObject *parent)
@@ -197,6 +200,13 @@ bool Session::takeSendToken(qint64 nowMono, qint64 *retryAfterMs)
         }
     }
     ++m_windowSends;
+    if (nowMono < m_sendFenceUntil) {
+        // A send was refused moments ago: refuse what the client pipelined behind it too.
+        // Otherwise a later message that found a fresh token would take a lower seq than the
+        // refused one the client resends afterwards, and the user's messages would swap.
+        *retryAfterMs = std::max<qint64>(1, m_sendFenceUntil - nowMono);
+        return false;
+    }
     const double burst = rate * 2.5;
     m_tokens = std::min(burst, m_tokens + (nowMono - m_tokensAt) * rate / 1000.0);
     m_tokensAt = nowMono;
@@ -205,6 +215,7 @@ bool Session::takeSendToken(qint64 nowMono, qint64 *retryAfterMs)
         return true;
     }
     *retryAfterMs = std::max<qint64>(1, qint64(std::ceil((1.0 - m_tokens) * 1000.0 / rate)));
+    m_sendFenceUntil = nowMono + std::max<qint64>(*retryAfterMs, kSendFenceMs);
     return false;
 }
 

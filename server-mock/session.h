@@ -64,6 +64,8 @@ public:
     // While a password is being hashed no deadline runs: look again after `pollMs`.
     qint64 nextDeadline(qint64 nowMono, qint64 pollMs) const;
     // Token bucket for sends: true = go; false = *retryAfterMs to wait. May close (4008).
+    // After a refusal, every send is refused for max(retry_after, 250 ms): the client's
+    // pipelined sends cannot overtake the refused one it resends in order.
     bool takeSendToken(qint64 nowMono, qint64 *retryAfterMs);
     void faultsChanged(); // re-read faults; releases held acks when no longer held
 
@@ -108,6 +110,7 @@ private:
     qint64 m_windowStart = 0;
     int m_windowSends = 0;
     int m_floodSeconds = 0;
+    qint64 m_sendFenceUntil = 0; // sends refused until then (see takeSendToken)
 
     // faults
     quint64 m_faultGeneration = ~0ULL;

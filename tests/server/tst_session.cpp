@@ -387,6 +387,61 @@ private Q_SLOTS:
         QCOMPARE(typeOf(sendMsg(a, cid, u"rl-after"_s, u"ok"_s)), u"ack"_s);
     }
 
+    // A client pipelines sends and, like the sync engine, resends the refused ones in its own
+    // order after the advised wait: the seqs must follow that order. Without the server's
+    // fence after a refusal, a later send that found a fresh token overtook refused ones.
+    void rateLimitedPipelineKeepsTheClientsOrder()
+    {
+        ServerFixture fx;
+        ServerConfig cfg;
+        cfg.rateLimit = 100; // burst 250, then a token every 10 ms
+        QVERIFY(fx.start(cfg));
+        TestClient *a = fx.user(u"piper"_s), *b = fx.user(u"reader"_s);
+        const QString cid = convId(createDirect(a, b->userId()));
+        constexpr int kSends = 400;
+        QHash<QString, qint64> seqOf; // client_msg_id -> seq
+        QStringList pending;
+        for (int i = 0; i < kSends; ++i)
+            pending.append(u"po-%1"_s.arg(i, 3, 10, QChar(u'0')));
+        int round = 0;
+        while (!pending.isEmpty()) {
+            QVERIFY2(++round < 60, "the pipeline never drained");
+            const qsizetype before = a->count(u"ack"_s) + a->count(u"error"_s);
+            for (const QString &id : std::as_const(pending))
+                a->sendJson({{"type"_L1, u"send"_s},
+                             {"id"_L1, QString(id + u"/"_s + QString::number(round))},
+                             {"conversation_id"_L1, cid},
+                             {"client_msg_id"_L1, id},
+                             {"content"_L1, id}});
+            QTRY_COMPARE_WITH_TIMEOUT(a->count(u"ack"_s) + a->count(u"error"_s),
+                                      before + pending.size(), 30000);
+            for (const QJsonObject &ack : a->frames(u"ack"_s))
+                seqOf.insert(ack.value("client_msg_id"_L1).toString(),
+                             ack.value("seq"_L1).toInteger());
+            qint64 wait = 0;
+            for (const QJsonObject &e : a->frames(u"error"_s)) {
+                QCOMPARE(codeOf(e), u"rate_limited"_s);
+                wait = qMax(wait, e.value("retry_after_ms"_L1).toInteger());
+            }
+            QStringList still;
+            for (const QString &id : std::as_const(pending))
+                if (!seqOf.contains(id))
+                    still.append(id);
+            pending = still;
+            a->clearFrames();
+            if (!pending.isEmpty())
+                QTest::qWait(int(wait) + 20);
+        }
+        QCOMPARE(seqOf.size(), kSends);
+        QVERIFY(round > 1); // the limit was hit
+        for (int i = 1; i < kSends; ++i) {
+            const qint64 prev = seqOf.value(u"po-%1"_s.arg(i - 1, 3, 10, QChar(u'0')));
+            const qint64 cur = seqOf.value(u"po-%1"_s.arg(i, 3, 10, QChar(u'0')));
+            QVERIFY2(cur == prev + 1,
+                     qPrintable(u"message %1 has seq %2 after %3"_s.arg(i).arg(cur).arg(prev)));
+        }
+    }
+
     void sustainedFloodCloses4008()
     {
         ServerFixture fx;
