@@ -104,6 +104,8 @@ Status SyncEngine::openAccount(const QUrl &server, const QString &username, cons
         return opened.error();
     d->store = std::move(opened).value();
     ++d->account;
+    const QStringList known = d->store->conversationIds();
+    d->announced = QSet<QString>(known.cbegin(), known.cend());
     QString writerError;
     d->writer = StoreWriter::start(d->store->path(), &writerError);
     if (!d->writer)
@@ -552,6 +554,7 @@ void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
             gone.conversationId = id;
             resetBatch.add(ConversationChange{ConversationChange::Kind::Removed, gone});
         }
+        announced.clear();
         s = store->clearCache();
         deliveredSent.clear();
         deliveredToSend.clear();
@@ -629,7 +632,7 @@ void SyncEnginePrivate::startSync(const std::optional<QString> &cursor)
 struct SyncPageWrite {
     Status status;
     LocalStore::InsertResult ins;
-    QSet<QString> touched, inserted;
+    QSet<QString> touched;
     QHash<QString, SeqRange> ticks;
 };
 
@@ -659,8 +662,6 @@ SyncPageWrite writeSyncPage(LocalStore &store, const SyncResult &page, const QSt
         if (tick.second >= tick.first)
             w.ticks.insert(cs.conversation.conversationId, tick);
         w.touched.insert(cs.conversation.conversationId);
-        if (isNew)
-            w.inserted.insert(cs.conversation.conversationId);
         recent.append(cs.recent);
     }
     if (s) {
@@ -706,9 +707,8 @@ void SyncEnginePrivate::applySyncPage(const SyncResult &page, quint64 pageSessio
     addInsertChanges(batch, MessageChange::Origin::Sync, w.ins);
     const auto &ticks = w.ticks;
     const auto &touched = w.touched;
-    const auto &inserted = w.inserted;
     addTickChanges(batch, ticks);
-    addConversationChanges(batch, touched, inserted);
+    addConversationChanges(batch, touched);
     emitBatch(batch);
     if (!current)
         return; // that catch-up was cut off; the one after the next auth_ok goes on
@@ -769,8 +769,7 @@ void SyncEnginePrivate::addTickChanges(ChangeBatch &batch, const QHash<QString, 
     }
 }
 
-void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids,
-                                               const QSet<QString> &inserted)
+void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids)
 {
     QStringList sorted(ids.cbegin(), ids.cend());
     sorted.sort();
@@ -778,9 +777,10 @@ void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QS
         auto c = store->conversation(id, myUserId);
         if (!c)
             continue;
-        batch.add(ConversationChange{inserted.contains(id) ? ConversationChange::Kind::Inserted
-                                                           : ConversationChange::Kind::Updated,
-                                     *c});
+        const bool first = !announced.contains(id);
+        announced.insert(id);
+        batch.add(ConversationChange{
+            first ? ConversationChange::Kind::Inserted : ConversationChange::Kind::Updated, *c});
     }
 }
 
@@ -917,8 +917,7 @@ void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBa
             unknownUser = true;
     if (tick.second >= tick.first)
         addTickChanges(batch, {{c.conversationId, tick}});
-    addConversationChanges(batch, {c.conversationId},
-                           isNew ? QSet<QString>{c.conversationId} : QSet<QString>{});
+    addConversationChanges(batch, {c.conversationId});
     scheduleGapCheck(c.conversationId, true);
     if (unknownUser)
         startSync(std::nullopt);

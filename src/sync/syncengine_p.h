@@ -76,8 +76,7 @@ public:
     void reportError(const Error &e);
     void emitBatch(const ChangeBatch &batch);
     // Adds an Updated (or Inserted) change for each conversation in `ids`.
-    void addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids,
-                                const QSet<QString> &inserted = {});
+    void addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids);
     // Adds Updated changes for own messages in the given seq ranges (ticks may have moved).
     void addTickChanges(ChangeBatch &batch, const QHash<QString, SeqRange> &ranges);
     Expected<LocalStore::InsertResult> storeMessages(MessageChange::Origin origin,
@@ -118,8 +117,13 @@ public:
         qint64 to = 0;
     };
     QHash<QString, QList<RangeJob>> rangeJobs; // user-requested loads, per conversation
-    QSet<QString> fetchInFlight;               // conversations with a history request out
-    QList<QString> fillQueue;                  // background gap fill, newest first
+    // Conversations the change feed has announced (Inserted, not Removed since). The first
+    // change about a conversation is always Inserted: a server page written on the writer
+    // thread is published a turn later, and a push about the same conversation handled
+    // meanwhile must not announce it as Updated first.
+    QSet<QString> announced;
+    QSet<QString> fetchInFlight; // conversations with a history request out
+    QList<QString> fillQueue;    // background gap fill, newest first
     int backgroundInFlight = 0;
     QSet<QString> gapCheckScheduled;
     // Queue a load of [from, to] (clamped to 1..lastSeq); true if nothing is missing.
