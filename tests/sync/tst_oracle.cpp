@@ -274,7 +274,24 @@ private Q_SLOTS:
                 std::sort(
                     shown.begin(), shown.end(),
                     [](const LocalMessage &a, const LocalMessage &b) { return a.seq < b.seq; });
-                QCOMPARE(shown, allMessages(*c.engine, conv.conversationId));
+                const QList<LocalMessage> stored = allMessages(*c.engine, conv.conversationId);
+                QCOMPARE(shown.size(), stored.size());
+                for (qsizetype i = 0; i < shown.size(); ++i) {
+                    const LocalMessage &a = shown.at(i), &b = stored.at(i);
+                    QVERIFY2(a == b,
+                             qPrintable(u"the feed showed %1 [state %2, delivered %3/%5, read "
+                                        "%4/%5]; the store holds %6 [state %7, delivered "
+                                        "%8/%10, read %9/%10]"_s.arg(describe(a))
+                                            .arg(int(a.state))
+                                            .arg(a.deliveredCount)
+                                            .arg(a.readCount)
+                                            .arg(a.otherMembers)
+                                            .arg(describe(b))
+                                            .arg(int(b.state))
+                                            .arg(b.deliveredCount)
+                                            .arg(b.readCount)
+                                            .arg(b.otherMembers)));
+                }
                 QCOMPARE(c.shadow.conversations.value(conv.conversationId), conv);
             }
         }
