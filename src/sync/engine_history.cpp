@@ -189,21 +189,7 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
         // stays in fetchInFlight, so the same gap is not asked for twice.
         writeThenApply<HistoryWrite>(
             [messages = h->messages, me = myUserId](LocalStore &st) {
-                HistoryWrite w;
-                st.refresh();
-                LocalStore::Transaction tx(st);
-                Status s = tx.begin();
-                if (s) {
-                    auto ins = st.insertMessages(messages, me);
-                    if (ins)
-                        w.ins = std::move(ins).value();
-                    else
-                        s = ins.error();
-                }
-                if (s)
-                    s = tx.commit();
-                w.status = s;
-                return w;
+                return writeHistoryPage(st, messages, me);
             },
             [this, conversationId, background, empty = h->messages.isEmpty(),
              pageSession = session](const HistoryWrite &w) {
@@ -269,6 +255,27 @@ void SyncEnginePrivate::applyHistory(const QString &conversationId, bool backgro
     if (background && interiorGap(conversationId) && !fillQueue.contains(conversationId))
         fillQueue.prepend(conversationId);
     pumpFetches();
+}
+
+SyncEnginePrivate::HistoryWrite SyncEnginePrivate::writeHistoryPage(LocalStore &st,
+                                                                    const QList<Message> &messages,
+                                                                    const QString &myUserId)
+{
+    HistoryWrite w;
+    st.refresh();
+    LocalStore::Transaction tx(st);
+    Status s = tx.begin();
+    if (s) {
+        auto ins = st.insertMessages(messages, myUserId);
+        if (ins)
+            w.ins = std::move(ins).value();
+        else
+            s = ins.error();
+    }
+    if (s)
+        s = tx.commit();
+    w.status = s;
+    return w;
 }
 
 void SyncEnginePrivate::finishJobs(const QString &conversationId, bool ok)

@@ -213,21 +213,7 @@ void DateJumpRun::onProbe(const Reply &reply)
     QPointer<DateJumpRun> self(this);
     d->writeThenApply<SyncEnginePrivate::HistoryWrite>(
         [messages = h->messages, me = d->myUserId](LocalStore &st) {
-            SyncEnginePrivate::HistoryWrite w;
-            st.refresh();
-            LocalStore::Transaction tx(st);
-            Status s = tx.begin();
-            if (s) {
-                auto ins = st.insertMessages(messages, me);
-                if (ins)
-                    w.ins = std::move(ins).value();
-                else
-                    s = ins.error();
-            }
-            if (s)
-                s = tx.commit();
-            w.status = s;
-            return w;
+            return SyncEnginePrivate::writeHistoryPage(st, messages, me);
         },
         [self](const SyncEnginePrivate::HistoryWrite &w) {
             if (self)

@@ -139,6 +139,10 @@ public:
         Status status;
         LocalStore::InsertResult ins;
     };
+    // One history page in one transaction (runs on the StoreWriter's connection).
+    static HistoryWrite writeHistoryPage(LocalStore &store,
+                                         const QList<chat::proto::Message> &messages,
+                                         const QString &myUserId);
     void applyHistory(const QString &conversationId, bool background, bool empty,
                       const HistoryWrite &written, quint64 pageSession);
     void finishJobs(const QString &conversationId, bool ok);

@@ -269,7 +269,8 @@ private Q_SLOTS:
                  QStringList{u"Die Straße ist lang"_s});
         QCOMPARE(contents(search.search(text(u"\"straße gesperrt\""_s))),
                  QStringList{u"Strasse gesperrt"_s});
-        QCOMPARE(contents(search.search(text(u"\"ist strasse\""_s))), QStringList()); // order counts
+        QCOMPARE(contents(search.search(text(u"\"ist strasse\""_s))),
+                 QStringList()); // order counts
         // Capital ẞ, and "ß" together with umlauts and accents.
         for (const QString &q : {u"grosse"_s, u"große"_s, u"GROSSE plane"_s})
             QCOMPARE(contents(search.search(text(q))), QStringList{u"GROẞE Pläne"_s});
