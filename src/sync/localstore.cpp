@@ -190,6 +190,24 @@ namespace {
 // the weekly full check sets the store aside then.
 constexpr qint64 kFullCheckEveryMs = 7LL * 24 * 3600 * 1000;
 
+// What a conversation's member list decides: the own read watermark, the other member of a
+// direct conversation, and the title shown when the conversation has none.
+void applyMembers(ConversationInfo &c, const QString &myUserId)
+{
+    for (const MemberInfo &m : std::as_const(c.members)) {
+        if (m.userId == myUserId)
+            c.readSeq = qMax(c.readSeq, m.readSeq);
+        else if (!c.group && c.otherUserId.isEmpty())
+            c.otherUserId = m.userId;
+    }
+    c.displayTitle = c.title;
+    if (!c.group && c.displayTitle.isEmpty()) {
+        for (const MemberInfo &m : std::as_const(c.members))
+            if (m.userId == c.otherUserId)
+                c.displayTitle = m.displayName.isEmpty() ? m.username : m.displayName;
+    }
+}
+
 bool isCorruptError(const QSqlError &e)
 {
     // SQLITE_CORRUPT (11) or SQLITE_NOTADB (26): damaged beyond reading.
@@ -841,18 +859,7 @@ std::optional<ConversationInfo> LocalStore::conversation(const QString &conversa
         q.finish();
     }
     c.members = members(conversationId);
-    for (const MemberInfo &m : std::as_const(c.members)) {
-        if (m.userId == myUserId)
-            c.readSeq = qMax(c.readSeq, m.readSeq);
-        else if (!c.group && c.otherUserId.isEmpty())
-            c.otherUserId = m.userId;
-    }
-    c.displayTitle = c.title;
-    if (!c.group && c.displayTitle.isEmpty()) {
-        for (const MemberInfo &m : std::as_const(c.members))
-            if (m.userId == c.otherUserId)
-                c.displayTitle = m.displayName.isEmpty() ? m.username : m.displayName;
-    }
+    applyMembers(c, myUserId);
     c.lastActivityTs = c.createdTs;
     {
         QSqlQuery &q =
@@ -963,18 +970,7 @@ QList<ConversationInfo> LocalStore::conversations(const QString &myUserId) const
         if (c.hasLastMessage)
             decorate(c.lastMessage, myUserId);
         const qint64 own = c.unreadCount;
-        for (const MemberInfo &m : std::as_const(c.members)) {
-            if (m.userId == myUserId)
-                c.readSeq = qMax(c.readSeq, m.readSeq);
-            else if (!c.group && c.otherUserId.isEmpty())
-                c.otherUserId = m.userId;
-        }
-        c.displayTitle = c.title;
-        if (!c.group && c.displayTitle.isEmpty()) {
-            for (const MemberInfo &m : std::as_const(c.members))
-                if (m.userId == c.otherUserId)
-                    c.displayTitle = m.displayName.isEmpty() ? m.username : m.displayName;
-        }
+        applyMembers(c, myUserId);
         c.lastActivityTs = c.createdTs;
         if (c.hasLastMessage)
             c.lastActivityTs = qMax(c.lastActivityTs, c.lastMessage.ts);
