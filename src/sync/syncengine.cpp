@@ -748,10 +748,20 @@ Expected<LocalStore::InsertResult> SyncEnginePrivate::storeMessages(MessageChang
 void SyncEnginePrivate::addInsertChanges(ChangeBatch &batch, MessageChange::Origin origin,
                                          const LocalStore::InsertResult &ins)
 {
-    for (const LocalMessage &m : ins.inserted)
+    // A page written by the StoreWriter is published a turn or more later: a receipt applied
+    // meanwhile may have raised the watermarks its rows were decorated with. Publish the
+    // ticks as they are now, never an older state after a newer one.
+    store->refresh();
+    for (LocalMessage m : ins.inserted) {
+        if (m.outgoing)
+            store->decorate(m, myUserId);
         batch.add(MessageChange::Kind::Inserted, m, origin);
-    for (const LocalMessage &m : ins.confirmed)
+    }
+    for (LocalMessage m : ins.confirmed) {
+        if (m.outgoing)
+            store->decorate(m, myUserId);
         batch.add(MessageChange::Kind::Updated, m, origin);
+    }
     addTickChanges(batch, ins.tickRanges);
 }
 
