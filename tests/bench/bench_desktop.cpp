@@ -351,6 +351,21 @@ QJsonObject stats(QList<double> v)
                        {"runs"_L1, all}};
 }
 
+// One batch size's figures, the same for both models.
+QJsonObject batchSummary(int n, const QList<double> &ms, const QList<double> &viewMs,
+                         const QList<double> &frameMs, int rowsAfter,
+                         const QJsonObject &signalCounts, QLatin1StringView perRowKey)
+{
+    QJsonObject o{{"batch"_L1, n},
+                  {"apply_ms"_L1, stats(ms)},
+                  {"apply_with_listview_ms"_L1, stats(viewMs)},
+                  {"then_next_frame_ms"_L1, stats(frameMs)},
+                  {"rows_after"_L1, rowsAfter},
+                  {"signals"_L1, signalCounts}};
+    o[perRowKey] = round3(o["apply_ms"_L1].toObject()["median"_L1].toDouble() * 1000.0 / n);
+    return o;
+}
+
 // Asks the kernel to drop the store's pages (and its WAL's) from the page cache, so the next
 // start reads it from disk. Only these files are touched; the rest of the cache stays.
 bool dropFromPageCache(const QString &profile)
@@ -607,15 +622,8 @@ QJsonObject runModels(const QList<int> &batches, int rounds)
             viewMs.append(double(nowNs() - t) / 1e6);
             frameMs.append(view.waitFrame());
         }
-        QJsonObject o{{"batch"_L1, n},
-                      {"apply_ms"_L1, stats(ms)},
-                      {"apply_with_listview_ms"_L1, stats(viewMs)},
-                      {"then_next_frame_ms"_L1, stats(frameMs)},
-                      {"rows_after"_L1, rowsAfter}};
-        o["signals"_L1] = last.json();
-        o["us_per_message_median"_L1] =
-            round3(o["apply_ms"_L1].toObject()["median"_L1].toDouble() * 1000.0 / n);
-        messageRuns.append(o);
+        messageRuns.append(batchSummary(n, ms, viewMs, frameMs, rowsAfter, last.json(),
+                                        "us_per_message_median"_L1));
         std::fprintf(stderr, "chat-bench-desktop: message model, batch of %d done\n", n);
     }
     for (int n : batches) {
@@ -671,15 +679,8 @@ QJsonObject runModels(const QList<int> &batches, int rounds)
             viewMs.append(double(nowNs() - t) / 1e6);
             frameMs.append(view.waitFrame());
         }
-        QJsonObject o{{"batch"_L1, n},
-                      {"apply_ms"_L1, stats(ms)},
-                      {"apply_with_listview_ms"_L1, stats(viewMs)},
-                      {"then_next_frame_ms"_L1, stats(frameMs)},
-                      {"rows_after"_L1, rowsAfter}};
-        o["signals"_L1] = last.json();
-        o["us_per_conversation_median"_L1] =
-            round3(o["apply_ms"_L1].toObject()["median"_L1].toDouble() * 1000.0 / n);
-        conversationRuns.append(o);
+        conversationRuns.append(batchSummary(n, ms, viewMs, frameMs, rowsAfter, last.json(),
+                                             "us_per_conversation_median"_L1));
         std::fprintf(stderr, "chat-bench-desktop: conversation model, batch of %d done\n", n);
     }
     return QJsonObject{{"message_list_model"_L1, messageRuns},
