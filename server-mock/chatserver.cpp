@@ -3,6 +3,7 @@
 #include "clusternode.h"
 #include "crypto.h"
 #include "dispatcher.h"
+#include "nativews/acceptor.h"
 #include "net/logging.h"
 #include "notifier.h"
 #include "pgdialect.h"
@@ -62,6 +63,113 @@ void ChatServer::failNextCommits(int n)
 Store *ChatServer::store() const
 {
     return m_running ? m_core->store : nullptr;
+}
+
+namespace {
+// The certificate chain and key of --tls-cert/--tls-key as a server TLS configuration.
+std::optional<QSslConfiguration> loadTls(const ServerConfig &cfg, QString *err)
+{
+    QFile cf(cfg.tlsCert), kf(cfg.tlsKey);
+    if (!cf.open(QIODevice::ReadOnly)) {
+        *err = u"cannot read the TLS certificate %1: %2"_s.arg(cfg.tlsCert, cf.errorString());
+        return std::nullopt;
+    }
+    if (!kf.open(QIODevice::ReadOnly)) {
+        *err = u"cannot read the TLS key %1: %2"_s.arg(cfg.tlsKey, kf.errorString());
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(cf.readAll(), QSsl::Pem);
+    const QByteArray keyPem = kf.readAll();
+    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty() || key.isNull()) {
+        *err = u"%1 / %2 are not a PEM certificate and an unencrypted PEM RSA or EC key"_s.arg(
+            cfg.tlsCert, cfg.tlsKey);
+        return std::nullopt;
+    }
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setLocalCertificateChain(chain);
+    ssl.setPrivateKey(key);
+    ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return ssl;
+}
+} // namespace
+
+bool ChatServer::listenNative(const std::optional<QSslConfiguration> &ssl, QString *err)
+{
+    const ServerConfig &cfg = m_core->config;
+    nativews::Acceptor::Options o;
+    o.maxMessageBytes = cfg.limits.maxFrameBytes;
+    o.handshakeTimeoutMs = cfg.handshakeTimeoutMs;
+    o.backlog = cfg.maxPendingConnections;
+    o.tls = ssl;
+    delete m_acceptor; // a restart (stop(), then start()) listens anew
+    m_acceptor = new nativews::Acceptor(
+        std::move(o), [this](std::unique_ptr<SessionTransport> t) { openSession(std::move(t)); },
+        this);
+    QString why;
+    if (!m_acceptor->listen(cfg.host, cfg.port, &why)) {
+        *err = u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString()).arg(cfg.port).arg(why);
+        delete m_acceptor;
+        m_acceptor = nullptr;
+        return false;
+    }
+    return true;
+}
+
+bool ChatServer::listenQt(const std::optional<QSslConfiguration> &ssl, QString *err)
+{
+    const ServerConfig &cfg = m_core->config;
+    const bool tls = ssl.has_value();
+    const QString name = cfg.nodeId.isEmpty() ? u"chat-server"_s : u"chat-server "_s + cfg.nodeId;
+    m_server = new QWebSocketServer(
+        name, tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
+    if (tls)
+        m_server->setSslConfiguration(*ssl);
+    m_server->setHandshakeTimeout(cfg.handshakeTimeoutMs);
+    m_server->setMaxPendingConnections(cfg.maxPendingConnections);
+    connect(m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
+    bool listening = false;
+    QString listenError;
+    if (tls) {
+        listening = m_server->listen(cfg.host, cfg.port);
+        listenError = m_server->errorString();
+    } else {
+        // QWebSocketServer's own QTcpServer listens with the kernel backlog fixed at 50, which
+        // drops connection storms; ours asks for more and hands sockets over for the handshake.
+        m_tcp = new QTcpServer(this);
+        m_tcp->setListenBacklogSize(cfg.maxPendingConnections);
+        m_tcp->setMaxPendingConnections(cfg.maxPendingConnections);
+        connect(m_tcp, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
+                // Frames out are whole messages: no Nagle delay behind an unacknowledged one.
+                s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+                // handleConnection() skips QWebSocketServer's handshake timeout (it is only
+                // started for its own listener), so a peer dribbling its upgrade request would
+                // hold the socket forever (slowloris). Start the same timer: a child named
+                // "handshakeTimer", which QWebSocketServer deletes once the upgrade succeeds.
+                auto *deadline = new QTimer(s);
+                deadline->setSingleShot(true);
+                deadline->setObjectName(u"handshakeTimer"_s);
+                connect(deadline, &QTimer::timeout, s, [s] { s->abort(); });
+                deadline->start(m_server->handshakeTimeoutMS());
+                m_server->handleConnection(s);
+            }
+        });
+        listening = m_tcp->listen(cfg.host, cfg.port);
+        listenError = m_tcp->errorString();
+    }
+    if (!listening) {
+        *err =
+            u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString()).arg(cfg.port).arg(listenError);
+        delete m_tcp;
+        m_tcp = nullptr;
+        delete m_server;
+        m_server = nullptr;
+        return false;
+    }
+    return true;
 }
 
 bool ChatServer::start(QString *errorMessage)
@@ -169,75 +277,17 @@ bool ChatServer::start(QString *errorMessage)
         m_store->close();
         return false;
     }
-    const QString name = cfg.nodeId.isEmpty() ? u"chat-server"_s : u"chat-server "_s + cfg.nodeId;
-    m_server = new QWebSocketServer(
-        name, tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
+    std::optional<QSslConfiguration> ssl;
     if (tls) {
-        QFile cf(cfg.tlsCert), kf(cfg.tlsKey);
-        if (!cf.open(QIODevice::ReadOnly)) {
-            err = u"cannot read the TLS certificate %1: %2"_s.arg(cfg.tlsCert, cf.errorString());
+        ssl = loadTls(cfg, &err);
+        if (!ssl) {
             m_store->close();
             return false;
         }
-        if (!kf.open(QIODevice::ReadOnly)) {
-            err = u"cannot read the TLS key %1: %2"_s.arg(cfg.tlsKey, kf.errorString());
-            m_store->close();
-            return false;
-        }
-        const QList<QSslCertificate> chain = QSslCertificate::fromData(cf.readAll(), QSsl::Pem);
-        const QByteArray keyPem = kf.readAll();
-        QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
-        if (key.isNull())
-            key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
-        if (chain.isEmpty() || key.isNull()) {
-            err = u"%1 / %2 are not a PEM certificate and an unencrypted PEM RSA or EC key"_s.arg(
-                cfg.tlsCert, cfg.tlsKey);
-            m_store->close();
-            return false;
-        }
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.setLocalCertificateChain(chain);
-        ssl.setPrivateKey(key);
-        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
-        m_server->setSslConfiguration(ssl);
     }
-    m_server->setMaxPendingConnections(cfg.maxPendingConnections);
-    connect(m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
-    bool listening = false;
-    QString listenError;
-    if (tls) {
-        listening = m_server->listen(cfg.host, cfg.port);
-        listenError = m_server->errorString();
-    } else {
-        // QWebSocketServer's own QTcpServer listens with the kernel backlog fixed at 50, which
-        // drops connection storms; ours asks for more and hands sockets over for the handshake.
-        m_tcp = new QTcpServer(this);
-        m_tcp->setListenBacklogSize(cfg.maxPendingConnections);
-        m_tcp->setMaxPendingConnections(cfg.maxPendingConnections);
-        connect(m_tcp, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
-                // handleConnection() skips QWebSocketServer's handshake timeout (it is only
-                // started for its own listener), so a peer dribbling its upgrade request would
-                // hold the socket forever (slowloris). Start the same timer: a child named
-                // "handshakeTimer", which QWebSocketServer deletes once the upgrade succeeds.
-                auto *deadline = new QTimer(s);
-                deadline->setSingleShot(true);
-                deadline->setObjectName(u"handshakeTimer"_s);
-                connect(deadline, &QTimer::timeout, s, [s] { s->abort(); });
-                deadline->start(m_server->handshakeTimeoutMS());
-                m_server->handleConnection(s);
-            }
-        });
-        listening = m_tcp->listen(cfg.host, cfg.port);
-        listenError = m_tcp->errorString();
-    }
+    const bool listening =
+        cfg.websocket == WebSocketImpl::Native ? listenNative(ssl, &err) : listenQt(ssl, &err);
     if (!listening) {
-        err =
-            u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString()).arg(cfg.port).arg(listenError);
-        delete m_tcp;
-        m_tcp = nullptr;
-        delete m_server;
-        m_server = nullptr;
         m_store->close();
         return false;
     }
@@ -252,6 +302,8 @@ bool ChatServer::start(QString *errorMessage)
 
 quint16 ChatServer::port() const
 {
+    if (m_acceptor)
+        return m_acceptor->port();
     if (m_tcp)
         return m_tcp->serverPort();
     return m_server ? m_server->serverPort() : 0;
@@ -260,8 +312,10 @@ quint16 ChatServer::port() const
 QUrl ChatServer::url() const
 {
     QUrl u;
-    u.setScheme(m_server && m_server->secureMode() == QWebSocketServer::SecureMode ? u"wss"_s
-                                                                                   : u"ws"_s);
+    const bool secure = m_acceptor
+                            ? m_acceptor->isSecure()
+                            : m_server && m_server->secureMode() == QWebSocketServer::SecureMode;
+    u.setScheme(secure ? u"wss"_s : u"ws"_s);
     QHostAddress h = m_core->config.host;
     if (h == QHostAddress::Any || h == QHostAddress::AnyIPv4 || h == QHostAddress::LocalHost)
         h = QHostAddress(QHostAddress::LocalHost);
@@ -276,6 +330,9 @@ void ChatServer::onNewConnection()
         const auto &l = m_core->config.limits;
         ws->setMaxAllowedIncomingFrameSize(quint64(l.maxFrameBytes));
         ws->setMaxAllowedIncomingMessageSize(quint64(l.maxFrameBytes));
+        // wss: QWebSocketServer made the socket itself; plain ws had it set on accept.
+        if (auto *tcp = ws->findChild<QAbstractSocket *>())
+            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         openSession(std::make_unique<WebSocketTransport>(ws));
     }
 }
@@ -323,9 +380,12 @@ void ChatServer::stop()
     m_running = false;
     m_sweeper->stop();
     m_deadlines.clear();
+    if (m_acceptor)
+        m_acceptor->close(); // no new connections
     if (m_tcp)
-        m_tcp->close(); // no new connections
-    m_server->close();
+        m_tcp->close();
+    if (m_server)
+        m_server->close();
     // Drain the store first: every committed write gets its ack out before the close.
     m_store->close();
     const QList<Session *> sessions = m_core->sessions.values();

@@ -1,4 +1,5 @@
-// ChatServer: the reference server in one object — Listener (QWebSocketServer) feeding
+// ChatServer: the reference server in one object — a listener (nativews::Acceptor, or
+// QWebSocketServer with --websocket qt) feeding
 // Sessions, a Dispatcher, the Store, Router, Presence, Notifier and QA faults. Usable in
 // process (tests: port 0, then url()) and by chat-server's main().
 #pragma once
@@ -7,8 +8,10 @@
 #include "serverconfig.h"
 
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 #include <memory>
+#include <optional>
 
 class QWebSocketServer;
 class QTimer;
@@ -25,6 +28,9 @@ class Store;
 class LocalRouter;
 namespace cluster {
 class ClusterNode;
+}
+namespace nativews {
+class Acceptor;
 }
 
 class ChatServer : public QObject
@@ -52,6 +58,8 @@ public:
     Store *store() const;
 
 private:
+    bool listenNative(const std::optional<QSslConfiguration> &ssl, QString *err);
+    bool listenQt(const std::optional<QSslConfiguration> &ssl, QString *err);
     void onNewConnection();
     void onSessionFinished(Session *s);
     void sweep();
@@ -61,7 +69,8 @@ private:
     std::unique_ptr<LocalRouter> m_router;
     std::unique_ptr<cluster::ClusterNode> m_cluster; // --redis: cross-node router, presence
     std::unique_ptr<QTemporaryDir> m_tempDir;
-    QWebSocketServer *m_server = nullptr;
+    nativews::Acceptor *m_acceptor = nullptr; // --websocket native (the default)
+    QWebSocketServer *m_server = nullptr;     // --websocket qt
     QTcpServer *m_tcp = nullptr; // plain ws: our own listener, for a real listen backlog
     QTimer *m_sweeper = nullptr;
     // When each session's deadlines must be checked next (sweep() touches only those due).

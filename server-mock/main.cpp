@@ -129,6 +129,11 @@ int main(int argc, char **argv)
          u"epoll (Linux, the default there): wake-ups cost O(ready sockets); qt: Qt's stock "
          "dispatcher, whose wake-ups cost O(connections)."_s,
          u"epoll|qt"_s, QString::fromLatin1(defaultEventLoop)},
+        {u"websocket"_s,
+         u"native (the default): the server's own WebSocket implementation, which frames a "
+         "push once for all its recipients; qt: Qt WebSockets (QWebSocketServer). Both speak "
+         "RFC 6455 version 13 without extensions, ws:// and wss://."_s,
+         u"native|qt"_s, u"native"_s},
     });
     if (!p.parse(app.arguments()))
         fail(p.errorText());
@@ -180,6 +185,12 @@ int main(int argc, char **argv)
     }
     cfg.heartbeatMs = intOption(p, u"heartbeat-ms"_s, 10, 3600000);
     cfg.rateLimit = intOption(p, u"rate-limit"_s, 0, 1000000);
+    if (const QString ws = p.value(u"websocket"_s); ws == "native"_L1)
+        cfg.websocket = chat::server::WebSocketImpl::Native;
+    else if (ws == "qt"_L1)
+        cfg.websocket = chat::server::WebSocketImpl::Qt;
+    else
+        fail(u"--websocket wants native or qt, not \"%1\""_s.arg(ws));
     cfg.tlsCert = p.value(u"tls-cert"_s);
     cfg.tlsKey = p.value(u"tls-key"_s);
     if (cfg.tlsCert.isEmpty() != cfg.tlsKey.isEmpty())

@@ -47,12 +47,12 @@ void MemoryTransport::disconnectPeer()
     end(0, u"peer gone"_s);
 }
 
-void MemoryTransport::sendText(const QString &frame)
+void MemoryTransport::sendPrepared(const PreparedFrame &frame)
 {
     if (m_ended)
         return;
     if (m_cb.frameOut)
-        m_cb.frameOut(frame);
+        m_cb.frameOut(frame.text());
 }
 
 void MemoryTransport::close(int code, const QString &reason)

@@ -30,7 +30,7 @@ public:
     bool isOpen() const { return !m_ended; }
 
     void bind(Session *session) override;
-    void sendText(const QString &frame) override;
+    void sendPrepared(const PreparedFrame &frame) override;
     qint64 bytesToWrite() const override { return 0; }
     void flush() override { }
     void close(int code, const QString &reason) override;

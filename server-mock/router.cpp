@@ -35,6 +35,8 @@ QList<Session *> LocalRouter::sessionsOf(const QString &userId) const
 int LocalRouter::toUsers(const QStringList &userIds, const QString &frame, OutKind kind,
                          const QString &exceptUserId, const Session *exceptSession)
 {
+    // Converted to UTF-8 and framed once, on first use, for every recipient (PreparedFrame).
+    const PreparedFrame prepared(frame);
     int n = 0;
     for (const QString &u : userIds) {
         if (u == exceptUserId)
@@ -47,7 +49,7 @@ int LocalRouter::toUsers(const QStringList &userIds, const QString &frame, OutKi
         for (Session *s : sessions) {
             if (s == exceptSession)
                 continue;
-            s->send(frame, kind);
+            s->send(prepared, kind);
             ++n;
         }
     }

@@ -1,4 +1,5 @@
-// Router: delivers an already-encoded frame to the live connections of a set of users.
+// Router: delivers an already-encoded frame to the live connections of a set of users
+// (LocalRouter wraps it in one PreparedFrame: UTF-8 and WebSocket framing happen once).
 // The interface is what a cross-node router (Redis Pub/Sub, issue 6) implements too;
 // exceptSession skips one connection (the requester, who gets an answer instead).
 // LocalRouter is the in-process one: a registry of this process's sessions by user.

@@ -11,6 +11,12 @@
 
 namespace chat::server {
 
+// Which WebSocket implementation serves the connections (--websocket, docs/SERVER.md).
+enum class WebSocketImpl {
+    Native, // server-mock/nativews: our own RFC 6455 server side on QTcpSocket/QSslSocket
+    Qt,     // QWebSocketServer / QWebSocket
+};
+
 struct ServerConfig {
     QHostAddress host = QHostAddress::LocalHost;
     quint16 port = 0;        // 0 = pick one
@@ -25,6 +31,7 @@ struct ServerConfig {
     QString redisUrl;
     QString nodeId;
     chat::proto::Limits limits;
+    WebSocketImpl websocket = WebSocketImpl::Native; // --websocket native|qt
 
     // Additions (not on the command line; defaults are the protocol's).
     int authDeadlineMs = 10000;       // unauthenticated connections are closed (4001) after this
@@ -34,6 +41,7 @@ struct ServerConfig {
     int tokenLifetimeDays = 30;       // session tokens expire after this many days
     int maxPendingConnections = 1024; // listen backlog (QWebSocketServer's default is 30)
     int groupCommitMaxBatch = 512;    // sends committed together at most
+    int handshakeTimeoutMs = 10000;   // TLS + HTTP upgrade must be done by then (slowloris)
 };
 
 } // namespace chat::server

@@ -227,13 +227,13 @@ void Session::faultsChanged()
     const Fault *f = m_state == State::User ? m_core.faults.forUser(m_user.userId) : nullptr;
     m_framesUntilClose = f ? f->closeAfterFrames : 0;
     if ((!f || !f->holdAcks) && !m_heldAcks.isEmpty()) {
-        const QList<QString> held = std::exchange(m_heldAcks, {});
-        for (const QString &a : held)
+        const QList<PreparedFrame> held = std::exchange(m_heldAcks, {});
+        for (const PreparedFrame &a : held)
             send(a, OutKind::Answer);
     }
 }
 
-void Session::send(const QString &frame, OutKind kind)
+void Session::send(const PreparedFrame &frame, OutKind kind)
 {
     if (m_gone || m_closing)
         return;
@@ -281,11 +281,11 @@ void Session::flushDelayed()
         m_delayTimer->start(int(std::max<qint64>(0, m_delayed.front().due - now)));
 }
 
-void Session::writeOut(const QString &frame, OutKind)
+void Session::writeOut(const PreparedFrame &frame, OutKind)
 {
     if (m_gone || m_closing)
         return;
-    m_transport->sendText(frame);
+    m_transport->sendPrepared(frame);
     ++m_core.counters.framesOut;
     // A peer that does not read makes every frame for it pile up in our memory: past the cap
     // it is cut (no close frame could get through anyway); a real client resyncs on reconnect.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "net/protocol/codec.h"
+#include "preparedframe.h"
 #include "router.h"
 
 #include <QObject>
@@ -41,12 +42,14 @@ public:
     void becomeAdmin();
     QString peer() const;
 
-    // Output. `frame` is sent as is (encode once, send to many).
-    void send(const QString &frame, OutKind kind);
+    // Output. `frame` is sent as is (encode once, send to many: a PreparedFrame shared by
+    // many sessions is converted and framed once).
+    void send(const QString &frame, OutKind kind) { send(PreparedFrame(frame), kind); }
+    void send(const PreparedFrame &frame, OutKind kind);
     template<typename F>
     void reply(const F &frame, OutKind kind = OutKind::Answer)
     {
-        send(QString::fromUtf8(proto::encodeFrame(frame)), kind);
+        send(PreparedFrame::fromUtf8(proto::encodeFrame(frame)), kind);
     }
     void replyError(const QString &id, proto::ErrorCode code, const QString &message,
                     const QString &field = {}, std::optional<qint64> retryAfterMs = {});
@@ -81,7 +84,7 @@ private:
     enum class State { Fresh, User, Admin };
     void pump();
     void countBadFrame();
-    void writeOut(const QString &frame, OutKind kind);
+    void writeOut(const PreparedFrame &frame, OutKind kind);
     void flushDelayed();
 
     std::unique_ptr<SessionTransport> m_transport;
@@ -115,10 +118,10 @@ private:
     // faults
     quint64 m_faultGeneration = ~0ULL;
     qint64 m_framesUntilClose = 0;
-    QList<QString> m_heldAcks;
+    QList<PreparedFrame> m_heldAcks;
     struct Delayed {
         qint64 due;
-        QString frame;
+        PreparedFrame frame;
         OutKind kind;
     };
     QList<Delayed> m_delayed;

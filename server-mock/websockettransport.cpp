@@ -26,9 +26,10 @@ void WebSocketTransport::bind(Session *session)
     QObject::connect(m_ws, &QWebSocket::disconnected, session, &Session::transportClosed);
 }
 
-void WebSocketTransport::sendText(const QString &frame)
+void WebSocketTransport::sendPrepared(const PreparedFrame &frame)
 {
-    m_ws->sendTextMessage(frame);
+    // QWebSocket frames (and converts) per socket: the shared QString is all it can use.
+    m_ws->sendTextMessage(frame.text());
 }
 
 qint64 WebSocketTransport::bytesToWrite() const

@@ -16,7 +16,7 @@ public:
     ~WebSocketTransport() override;
 
     void bind(Session *session) override;
-    void sendText(const QString &frame) override;
+    void sendPrepared(const PreparedFrame &frame) override;
     qint64 bytesToWrite() const override;
     void flush() override;
     void close(int code, const QString &reason) override;
