@@ -116,21 +116,20 @@ private Q_SLOTS:
 
         QTest::newRow("text") << frame(Text, "hello") << QStringList{u"text:hello"_s};
         QTest::newRow("empty text") << frame(Text, "") << QStringList{u"text:"_s};
-        QTest::newRow("utf-8 text")
-            << frame(Text, "gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80")
-            << QStringList{u"text:gr\u00fc\u00df \U0001F600"_s};
-        QTest::newRow("bom is kept") << frame(Text, "\xef\xbb\xbfx")
-                                     << QStringList{u"text:\ufeffx"_s};
+        QTest::newRow("utf-8 text") << frame(Text, "gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80")
+                                    << QStringList{u"text:gr\u00fc\u00df \U0001F600"_s};
+        QTest::newRow("bom is kept")
+            << frame(Text, "\xef\xbb\xbfx") << QStringList{u"text:\ufeffx"_s};
         QTest::newRow("binary") << frame(Binary, QByteArray("\x00\x01\xff", 3))
                                 << QStringList{u"binary:0001ff"_s};
-        QTest::newRow("16-bit length") << frame(Text, QByteArray(300, 'a'))
-                                       << QStringList{u"text:"_s + QString(300, u'a')};
+        QTest::newRow("16-bit length")
+            << frame(Text, QByteArray(300, 'a')) << QStringList{u"text:"_s + QString(300, u'a')};
         QTest::newRow("16-bit form of a short length")
             << frame(Text, "ab", true, true, 0, 2) << QStringList{u"text:ab"_s};
-        QTest::newRow("64-bit length form") << frame(Text, "abc", true, true, 0, 8)
-                                            << QStringList{u"text:abc"_s};
-        QTest::newRow("two frames") << frame(Text, "a") + frame(Binary, "b")
-                                    << QStringList{u"text:a"_s, u"binary:62"_s};
+        QTest::newRow("64-bit length form")
+            << frame(Text, "abc", true, true, 0, 8) << QStringList{u"text:abc"_s};
+        QTest::newRow("two frames")
+            << frame(Text, "a") + frame(Binary, "b") << QStringList{u"text:a"_s, u"binary:62"_s};
         QTest::newRow("fragmented text")
             << frame(Text, "hel", false) + frame(Continuation, "", false)
                    + frame(Continuation, "lo")
@@ -138,30 +137,27 @@ private Q_SLOTS:
         QTest::newRow("utf-8 split across fragments")
             << frame(Text, "\xc3", false) + frame(Continuation, "\xbc")
             << QStringList{u"text:\u00fc"_s};
-        QTest::newRow("fragmented binary")
-            << frame(Binary, "a", false) + frame(Continuation, "b")
-            << QStringList{u"binary:6162"_s};
+        QTest::newRow("fragmented binary") << frame(Binary, "a", false) + frame(Continuation, "b")
+                                           << QStringList{u"binary:6162"_s};
         QTest::newRow("ping inside a fragmented message")
             << frame(Text, "he", false) + frame(Ping, "p1") + frame(Pong, "q")
                    + frame(Continuation, "y")
             << QStringList{u"ping:p1"_s, u"pong:q"_s, u"text:hey"_s};
-        QTest::newRow("ping, empty ping") << frame(Ping, "abc") + frame(Ping, "")
-                                          << QStringList{u"ping:abc"_s, u"ping:"_s};
-        QTest::newRow("ping of 125 bytes") << frame(Ping, QByteArray(125, 'p'))
-                                           << QStringList{u"ping:"_s + QString(125, u'p')};
+        QTest::newRow("ping, empty ping")
+            << frame(Ping, "abc") + frame(Ping, "") << QStringList{u"ping:abc"_s, u"ping:"_s};
+        QTest::newRow("ping of 125 bytes")
+            << frame(Ping, QByteArray(125, 'p')) << QStringList{u"ping:"_s + QString(125, u'p')};
         QTest::newRow("close with code and reason")
             << frame(Close, closePayload(1000, "bye")) << QStringList{u"close:1000:bye"_s};
-        QTest::newRow("close without payload") << frame(Close, "")
-                                               << QStringList{u"close:1005:"_s};
-        QTest::newRow("close 4001") << frame(Close, closePayload(4001))
-                                    << QStringList{u"close:4001:"_s};
+        QTest::newRow("close without payload") << frame(Close, "") << QStringList{u"close:1005:"_s};
+        QTest::newRow("close 4001")
+            << frame(Close, closePayload(4001)) << QStringList{u"close:4001:"_s};
         QTest::newRow("nothing after close")
             << frame(Close, closePayload(1000)) + frame(Text, "late")
             << QStringList{u"close:1000:"_s};
-        QTest::newRow("message at the limit") << frame(Binary, QByteArray(kMax, 'x'))
-                                              << QStringList{u"binary:"_s
-                                                             + QString::fromLatin1(
-                                                                 QByteArray(kMax, 'x').toHex())};
+        QTest::newRow("message at the limit")
+            << frame(Binary, QByteArray(kMax, 'x'))
+            << QStringList{u"binary:"_s + QString::fromLatin1(QByteArray(kMax, 'x').toHex())};
 
         // Violations: the close code, then only a close frame is looked for.
         QTest::newRow("unmasked") << frame(Text, "hi", true, false) + frame(Text, "x")
@@ -179,12 +175,13 @@ private Q_SLOTS:
             << frame(Continuation, "x") << QStringList{u"error:1002"_s};
         QTest::newRow("text inside a fragmented message")
             << frame(Text, "a", false) + frame(Text, "b") << QStringList{u"error:1002"_s};
-        QTest::newRow("fragmented ping") << frame(Ping, "a", false)
-                                         << QStringList{u"error:1002"_s};
-        QTest::newRow("ping of 126 bytes") << frame(Ping, QByteArray(126, 'p'))
-                                           << QStringList{u"error:1002"_s};
-        QTest::newRow("close of 126 bytes") << frame(Close, closePayload(1000, QByteArray(124, 'r')))
-                                            << QStringList{u"error:1002"_s};
+        QTest::newRow("fragmented ping") << frame(Ping, "a", false) << QStringList{u"error:1002"_s};
+        QTest::newRow("ping of 126 bytes")
+            << frame(Ping, QByteArray(126, 'p')) << QStringList{u"error:1002"_s};
+        // (still a close frame: the connection ends after our 1002)
+        QTest::newRow("close of 126 bytes")
+            << frame(Close, closePayload(1000, QByteArray(124, 'r')))
+            << QStringList{u"error:1002"_s, u"close:1005:"_s};
         QTest::newRow("close of one byte") << frame(Close, "x") << QStringList{u"error:1002"_s};
         for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535})
             QTest::addRow("close code %d", code)
@@ -192,8 +189,7 @@ private Q_SLOTS:
         QTest::newRow("close reason not utf-8")
             << frame(Close, closePayload(1000, "\xff")) << QStringList{u"error:1007"_s};
         QTest::newRow("invalid utf-8") << frame(Text, "\xc3\x28") << QStringList{u"error:1007"_s};
-        QTest::newRow("overlong utf-8") << frame(Text, "\xc0\xaf")
-                                        << QStringList{u"error:1007"_s};
+        QTest::newRow("overlong utf-8") << frame(Text, "\xc0\xaf") << QStringList{u"error:1007"_s};
         QTest::newRow("utf-16 surrogate in utf-8")
             << frame(Text, "\xed\xa0\x80") << QStringList{u"error:1007"_s};
         QTest::newRow("code point above U+10FFFF")
@@ -209,8 +205,7 @@ private Q_SLOTS:
             << frame(Text, QByteArray(kMax / 2 + 1, 'x'), false)
                    + frame(Continuation, QByteArray(kMax / 2, 'x'))
             << QStringList{u"error:1009"_s};
-        QTest::newRow("64-bit length, large") << frame(Binary, big)
-                                              << QStringList{u"error:1009"_s};
+        QTest::newRow("64-bit length, large") << frame(Binary, big) << QStringList{u"error:1009"_s};
         QByteArray msb = frame(Binary, "", true, true, 0, 8);
         msb[2] = char(0x80); // most significant bit of the 64-bit length
         QTest::newRow("64-bit length with the top bit") << msb << QStringList{u"error:1002"_s};
@@ -273,7 +268,8 @@ private Q_SLOTS:
         QTest::newRow("125") << 125 << QByteArray("\x81\x7d");
         QTest::newRow("126") << 126 << QByteArray("\x81\x7e\x00\x7e", 4);
         QTest::newRow("65535") << 65535 << QByteArray("\x81\x7e\xff\xff");
-        QTest::newRow("65536") << 65536 << QByteArray("\x81\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10);
+        QTest::newRow("65536") << 65536
+                               << QByteArray("\x81\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10);
     }
     void encode()
     {
@@ -291,8 +287,8 @@ private Q_SLOTS:
 
     void encodeClose()
     {
-        QCOMPARE(chat::server::nativews::encodeClose(1000, u"bye"_s),
-                 QByteArray("\x88\x05\x03\xe8" "bye"));
+        QCOMPARE(chat::server::nativews::encodeClose(1000, u"bye"_s), QByteArray("\x88\x05\x03\xe8"
+                                                                                 "bye"));
         QCOMPARE(chat::server::nativews::encodeClose(0, {}), QByteArray("\x88\x00", 2));
         // A long reason is cut to 123 bytes on a character boundary (the frame stays <= 125).
         const QByteArray f = chat::server::nativews::encodeClose(4002, QString(100, u'\u00e9'));

@@ -165,9 +165,8 @@ private Q_SLOTS:
         QVERIFY(!conv.isEmpty());
         QCOMPARE(typeOf(sendMsg(members[0], conv, u"k1"_s, u"h\u00e9llo all"_s)), u"ack"_s);
         for (int i = 1; i < members.size(); ++i) {
-            const QJsonObject push = members[i]->waitFor([](const QJsonObject &o) {
-                return o.value("type"_L1).toString() == "message"_L1;
-            });
+            const QJsonObject push = members[i]->waitFor(
+                [](const QJsonObject &o) { return o.value("type"_L1).toString() == "message"_L1; });
             QCOMPARE(push.value("message"_L1).toObject().value("content"_L1).toString(),
                      u"h\u00e9llo all"_s);
         }
