@@ -4,16 +4,45 @@
 #include "preparedframe.h"
 #include "session.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <cerrno>
+#include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
 
 namespace chat::server::nativews {
 
 NativeWsTransport::NativeWsTransport(QTcpSocket *socket, QByteArray early, qint64 maxMessageBytes)
-    : m_socket(socket), m_early(std::move(early)), m_decoder(maxMessageBytes)
+    : m_socket(socket),
+      m_early(std::move(early)),
+      m_fd(qobject_cast<QSslSocket *>(socket) ? -1 : int(socket->socketDescriptor())),
+      m_decoder(maxMessageBytes)
 { }
+
+void NativeWsTransport::write(const QByteArray &bytes)
+{
+    // Plain TCP with nothing queued in Qt: straight to the kernel. QAbstractSocket would queue
+    // the bytes, enable the write notifier (an epoll_ctl), write on the next loop turn and
+    // disable it again (another): per recipient of a push that was most of the cost. What the
+    // kernel does not take goes through Qt's buffer, and while that holds anything every
+    // write does, so the order of bytes never changes and bytesToWrite() stays the cap's
+    // measure. (TLS: QSslSocket must encrypt, always through Qt.)
+    qsizetype done = 0;
+    if (m_fd >= 0 && m_socket->bytesToWrite() == 0
+        && m_socket->state() == QAbstractSocket::ConnectedState) {
+        ssize_t n;
+        do {
+            n = ::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        if (n == bytes.size())
+            return;
+        done = n > 0 ? qsizetype(n) : 0; // errors other than EAGAIN: Qt's write reports them
+    }
+    m_socket->write(done ? bytes.mid(done) : bytes);
+}
 
 NativeWsTransport::~NativeWsTransport()
 {
@@ -76,7 +105,7 @@ void NativeWsTransport::onBinary(const QByteArray &data)
 void NativeWsTransport::onPing(const QByteArray &payload)
 {
     if (!m_closeSent && !m_ended)
-        m_socket->write(encodeFrame(Pong, payload));
+        write(encodeFrame(Pong, payload));
 }
 
 void NativeWsTransport::onPong(const QByteArray &)
@@ -92,7 +121,7 @@ void NativeWsTransport::onClose(int code, const QString &)
     // the server closes first (RFC 6455 §7.1.1). disconnected() finishes the Session.
     if (!m_closeSent) {
         m_closeSent = true;
-        m_socket->write(encodeClose(code, {}));
+        write(encodeClose(code, {}));
     }
     endConnection();
 }
@@ -104,7 +133,7 @@ void NativeWsTransport::onError(int code, const QString &reason)
         // It was the peer's (malformed) close frame: answer it and end.
         if (!m_closeSent) {
             m_closeSent = true;
-            m_socket->write(encodeClose(code, reason));
+            write(encodeClose(code, reason));
         }
         endConnection();
         return;
@@ -118,7 +147,7 @@ void NativeWsTransport::sendClose(int code, const QString &reason)
         return;
     m_closeSent = true;
     m_decoder.discardUntilClose();
-    m_socket->write(encodeClose(code, reason));
+    write(encodeClose(code, reason));
     // A peer that never answers our close frame must not hold the socket: abort after a while
     // (a timer only for connections that are closing).
     QTimer::singleShot(kCloseTimeoutMs, m_socket, [s = m_socket] { s->abort(); });
@@ -138,7 +167,7 @@ void NativeWsTransport::sendPrepared(const PreparedFrame &frame)
     if (m_closeSent || m_ended)
         return;
     // The same implicitly shared bytes for every recipient: QIODevice keeps a reference.
-    m_socket->write(frame.wireFrame());
+    write(frame.wireFrame());
 }
 
 qint64 NativeWsTransport::bytesToWrite() const

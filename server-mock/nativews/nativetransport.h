@@ -1,8 +1,9 @@
 // NativeWsTransport: a Session over a QTcpSocket (or QSslSocket) that speaks WebSocket
 // itself, server role, after the Acceptor completed the upgrade. Frames in go through a
 // FrameDecoder straight to the Session; frames out are written as prepared bytes, so a push
-// to many connections shares one framed QByteArray (sendPrepared). Pings are answered with
-// pongs; the close handshake is run here: a close from the peer is echoed and the TCP
+// to many connections shares one framed QByteArray (sendPrepared), and on plain TCP they go
+// to the kernel at once with one send() while Qt has nothing queued for the socket. Pings are
+// answered with pongs; the close handshake is run here: a close from the peer is echoed and the TCP
 // connection ended, a close from us (the Session's or a protocol error's) waits for the
 // peer's close frame, then ends the connection, or aborts it after kCloseTimeoutMs.
 // Per connection it holds the socket pointer, the Session and the decoder's state: no QObject,
@@ -37,6 +38,7 @@ public:
     QTcpSocket *socket() const { return m_socket; }
 
 private:
+    void write(const QByteArray &bytes);
     void onReadyRead();
     void feed(const char *data, qsizetype size);
     void sendClose(int code, const QString &reason);
@@ -53,6 +55,7 @@ private:
     QTcpSocket *m_socket;
     Session *m_session = nullptr;
     QByteArray m_early;
+    int m_fd; // plain TCP: written to directly while Qt has nothing queued; -1 for TLS
     FrameDecoder m_decoder;
     bool m_closeSent = false;
     bool m_ended = false; // aborted or TCP closing: nothing more is read or written
