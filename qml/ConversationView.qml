@@ -172,6 +172,7 @@ Rectangle {
                     isGroup: view.messages.isGroup
                     onRetryRequested: id => view.session.retry(id)
                     onDiscardRequested: id => view.session.discard(id)
+                    onGapShown: i => view.messages.fillGap(i)
                 }
                 onContentYChanged: readTimer.restart()
                 onAtYEndChanged: {

@@ -1,4 +1,6 @@
-// One row of the message list: an optional day separator and "new messages" divider above, the
+// One row of the message list: a marker for messages not loaded yet above it (after a jump
+// far back; shown while the engine fetches them), an optional day separator and "new
+// messages" divider above, the
 // sender's name at the start of a run (groups), the bubble with text, time and ticks, and for a
 // failed message the reason with Retry / Discard. The loading placeholder is a row too.
 import QtQuick
@@ -27,9 +29,16 @@ Item {
     required property bool firstInRun
     required property bool lastInRun
     required property bool isFirstUnread
+    required property int missingOlder
     property bool isGroup: false
     signal retryRequested(string localId)
     signal discardRequested(string localId)
+    // The gap marker is on screen (the view creates delegates only near what it shows): its
+    // messages should be fetched now.
+    signal gapShown(int index)
+
+    onMissingOlderChanged: if (missingOlder > 0) gapShown(index)
+    Component.onCompleted: if (missingOlder > 0) gapShown(index)
 
     readonly property bool failed: deliveryState === "failed"
     readonly property int sideMargin: 16
@@ -58,6 +67,27 @@ Item {
                 Label {
                     anchors.verticalCenter: parent.verticalCenter
                     text: qsTr("Loading older messages…")
+                    color: Theme.textSecondary
+                }
+            }
+        }
+
+        // Messages between the row above and this one, not loaded yet
+        Item {
+            objectName: "gapMarker"
+            visible: !row.isLoadingRow && row.missingOlder > 0
+            width: parent.width
+            height: visible ? 44 : 0
+            Accessible.role: Accessible.StaticText
+            Accessible.name: gapLabel.text
+            Row {
+                anchors.centerIn: parent
+                spacing: 8
+                BusyIndicator { width: 22; height: 22; running: parent.parent.visible }
+                Label {
+                    id: gapLabel
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: qsTr("Loading %n more message(s)…", "", row.missingOlder)
                     color: Theme.textSecondary
                 }
             }

@@ -277,6 +277,13 @@
         <source>Discard message</source>
         <translation>Nachricht verwerfen</translation>
     </message>
+    <message numerus="yes">
+        <source>Loading %n more message(s)…</source>
+        <translation>
+            <numerusform>Lade %n weitere Nachricht…</numerusform>
+            <numerusform>Lade %n weitere Nachrichten…</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>NewConversationDialog</name>

@@ -277,6 +277,13 @@
         <source>Discard message</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Loading %n more message(s)…</source>
+        <translation>
+            <numerusform>Loading %n more message…</numerusform>
+            <numerusform>Loading %n more messages…</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>NewConversationDialog</name>

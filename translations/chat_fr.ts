@@ -277,6 +277,13 @@
         <source>Discard message</source>
         <translation>Abandonner le message</translation>
     </message>
+    <message numerus="yes">
+        <source>Loading %n more message(s)…</source>
+        <translation>
+            <numerusform>Chargement de %n message de plus…</numerusform>
+            <numerusform>Chargement de %n messages de plus…</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>NewConversationDialog</name>

@@ -114,7 +114,21 @@ bool MessageListModel::startsRun(int row) const
         return true;
     const LocalMessage &older = m_rows.at(row + 1).m;
     return older.senderId != m.senderId || m.ts - older.ts > kRunGapMs
-           || !TimeFormat::sameDay(older.ts, m.ts) || m.localId == m_firstUnreadLocalId;
+           || !TimeFormat::sameDay(older.ts, m.ts) || m.localId == m_firstUnreadLocalId
+           || missingOlder(row) > 0;
+}
+
+qint64 MessageListModel::missingOlder(int row) const
+{
+    // Stored rows are in descending seq and seq has no holes on the server: a step of more
+    // than one between neighbours is history not stored (yet).
+    if (row < 0 || row + 1 >= messageRowCount())
+        return 0;
+    const LocalMessage &m = m_rows.at(row).m;
+    const LocalMessage &older = m_rows.at(row + 1).m;
+    if (m.isPending() || older.isPending())
+        return 0;
+    return qMax<qint64>(0, m.seq - older.seq - 1);
 }
 
 bool MessageListModel::endsRun(int row) const
@@ -169,8 +183,9 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         const int older = index.row() + 1;
         if (older >= messageRowCount())
             return atStart() || m_rows.size() == 1;
-        return !TimeFormat::sameDay(m_rows.at(older).m.ts, m.ts);
+        return !TimeFormat::sameDay(m_rows.at(older).m.ts, m.ts) || missingOlder(index.row()) > 0;
     }
+    case MissingOlderRole: return missingOlder(index.row());
     case DayTextRole: return TimeFormat::day(m.ts);
     case FirstInRunRole: return startsRun(index.row());
     case LastInRunRole: return endsRun(index.row());
@@ -203,6 +218,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {FirstInRunRole, "firstInRun"},
         {LastInRunRole, "lastInRun"},
         {IsFirstUnreadRole, "isFirstUnread"},
+        {MissingOlderRole, "missingOlder"},
     };
 }
 
@@ -405,6 +421,7 @@ void MessageListModel::onHistoryLoaded(const QString &conversationId, bool ok)
     if (conversationId != m_conversationId)
         return;
     ChangeGuard guard(this);
+    m_gapsAsked.clear(); // a marker still shown may ask again
     setLoading(false);
     if (!ok) {
         m_historyError = tr("Older messages could not be loaded. They will load when the "
@@ -431,6 +448,46 @@ void MessageListModel::onHistoryLoaded(const QString &conversationId, bool ok)
         return;
     }
     appendOlder(m_engine->messages(m_conversationId, m_floorSeq, kPageSize));
+}
+
+void MessageListModel::fillGap(int row)
+{
+    const qint64 missing = missingOlder(row);
+    if (!m_engine || missing <= 0)
+        return;
+    const qint64 newer = m_rows.at(row).m.seq;
+    const qint64 older = m_rows.at(row + 1).m.seq;
+    if (m_gapsAsked.contains(older))
+        return;
+    m_gapsAsked.insert(older);
+    ChangeGuard guard(this);
+    // loadAround(seq, n) makes sure of [seq - n, seq + n]: a page at each edge of the gap,
+    // the rest when the marker is still on screen after they came.
+    const qint64 half = kPageSize / 2;
+    if (missing <= 2 * kPageSize) {
+        m_engine->loadAround(m_conversationId, (older + newer) / 2, (newer - older) / 2 + 1);
+    } else {
+        m_engine->loadAround(m_conversationId, older + 1 + half, half);
+        m_engine->loadAround(m_conversationId, newer - 1 - half, half);
+    }
+    // What the store holds already is shown now; what the engine fetches comes as changes.
+    showStored(older + 1, qMin(newer - 1, older + kPageSize));
+    showStored(qMax(older + 1, newer - kPageSize), newer - 1);
+}
+
+void MessageListModel::showStored(qint64 from, qint64 to)
+{
+    if (from > to)
+        return;
+    const QList<LocalMessage> stored = m_engine->messagesInRange(m_conversationId, from, to);
+    if (stored.isEmpty())
+        return;
+    QList<MessageChange> changes;
+    changes.reserve(stored.size());
+    for (const LocalMessage &m : stored)
+        changes.append(
+            MessageChange{MessageChange::Kind::Inserted, m, MessageChange::Origin::History});
+    applyMessages(changes);
 }
 
 int MessageListModel::rowForSeq(qint64 seq) const
@@ -604,6 +661,31 @@ void MessageListModel::emitChangedRows(QList<int> rows)
     }
 }
 
+void MessageListModel::applyMessages(const QList<MessageChange> &changes)
+{
+    const int before = count();
+    const QString oldDivider = m_firstUnreadLocalId;
+    applyMessageChanges(changes);
+    recomputeFirstUnreadRow();
+    if (oldDivider != m_firstUnreadLocalId) {
+        QList<int> rows;
+        for (const QString &id : {oldDivider, m_firstUnreadLocalId}) {
+            const int r = rowForLocalId(id);
+            for (int k = r - 1; r >= 0 && k <= r + 1; ++k) {
+                if (k >= 0 && k < messageRowCount())
+                    rows.append(k);
+            }
+        }
+        emitChangedRows(std::move(rows));
+    }
+    if (before != count())
+        Q_EMIT countChanged();
+    if (newestSeq() != m_lastNewestSeq) {
+        m_lastNewestSeq = newestSeq();
+        Q_EMIT newestSeqChanged();
+    }
+}
+
 void MessageListModel::applyBatch(const chat::sync::ChangeBatch &batch)
 {
     ChangeGuard guard(this);
@@ -611,29 +693,8 @@ void MessageListModel::applyBatch(const chat::sync::ChangeBatch &batch)
         batch.conversations.cbegin(), batch.conversations.cend(),
         [this](const auto &c) { return c.conversation.conversationId == m_conversationId; });
     const auto it = batch.messages.constFind(m_conversationId);
-    if (it != batch.messages.cend()) {
-        const int before = count();
-        const QString oldDivider = m_firstUnreadLocalId;
-        applyMessageChanges(it.value());
-        recomputeFirstUnreadRow();
-        if (oldDivider != m_firstUnreadLocalId) {
-            QList<int> rows;
-            for (const QString &id : {oldDivider, m_firstUnreadLocalId}) {
-                const int r = rowForLocalId(id);
-                for (int k = r - 1; r >= 0 && k <= r + 1; ++k) {
-                    if (k >= 0 && k < messageRowCount())
-                        rows.append(k);
-                }
-            }
-            emitChangedRows(std::move(rows));
-        }
-        if (before != count())
-            Q_EMIT countChanged();
-        if (newestSeq() != m_lastNewestSeq) {
-            m_lastNewestSeq = newestSeq();
-            Q_EMIT newestSeqChanged();
-        }
-    }
+    if (it != batch.messages.cend())
+        applyMessages(it.value());
     if (convChanged)
         refreshHeader();
 }

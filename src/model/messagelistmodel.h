@@ -2,7 +2,9 @@
 // verticalLayoutDirection: BottomToTop). Opens instantly from the local store; older history
 // comes through canFetchMore()/fetchMore(): from the store when it holds it, otherwise the
 // engine fetches the gap while a "loading" row sits at the end. loadAround(seq) makes sure a
-// given message (the first unread) is loaded. Own messages carry their delivery state; rows
+// given message (the first unread) is loaded; what is not stored between it and the rows
+// already shown stays a gap, marked on the row below it (missingOlder) and fetched by
+// fillGap() when the view shows the marker. Own messages carry their delivery state; rows
 // know whether they start a day or a run of the same sender. Each engine change batch is
 // applied in one slot: new and removed rows as contiguous ranges (sortedrows.h).
 #pragma once
@@ -11,6 +13,7 @@
 
 #include <QAbstractListModel>
 #include <QPointer>
+#include <QSet>
 
 namespace chat::sync {
 class SyncEngine;
@@ -86,6 +89,9 @@ public:
         LastInRunRole,
         /// bool: the "new messages" divider goes above this message.
         IsFirstUnreadRole,
+        /// int: messages not loaded yet between this one and the older row above it (after a
+        /// jump far back); the view shows a marker there and calls fillGap() while it is shown.
+        MissingOlderRole,
     };
     Q_ENUM(Roles)
 
@@ -125,6 +131,11 @@ public:
     /// Makes sure the message with `seq` (and some context) is loaded; rowReady() follows,
     /// at once or when the engine has fetched it.
     Q_INVOKABLE void loadAround(qint64 seq);
+    /// Fetches the messages missing above `row` (see MissingOlderRole): a page from each edge
+    /// of the gap, newest and oldest, so the rows next to what the user sees come first.
+    /// They arrive as engine changes; a gap already asked for is not asked again until the
+    /// engine reports a history load.
+    Q_INVOKABLE void fillGap(int row);
     /// Row of a stored message, -1 if it is not loaded.
     Q_INVOKABLE int rowForSeq(qint64 seq) const;
     /// Row of a message by local id, -1 if absent.
@@ -152,6 +163,7 @@ private:
     int insertionRow(const chat::sync::LocalMessage &m) const;
     void reload();
     void appendOlder(const QList<chat::sync::LocalMessage> &ascending);
+    void applyMessages(const QList<chat::sync::MessageChange> &changes);
     void applyMessageChanges(const QList<chat::sync::MessageChange> &changes);
     void reindex(int from = 0);
     void emitChangedRows(QList<int> rows);
@@ -161,6 +173,8 @@ private:
     void refreshHeader();
     void onHistoryLoaded(const QString &conversationId, bool ok);
     bool startsRun(int row) const;
+    qint64 missingOlder(int row) const;
+    void showStored(qint64 from, qint64 to);
     bool endsRun(int row) const;
     QString deliveryText(const chat::sync::LocalMessage &m) const;
 
@@ -174,6 +188,7 @@ private:
     bool m_loading = false;
     QString m_historyError;
     qint64 m_aroundTarget = 0; // loadAround() waiting for the engine
+    QSet<qint64> m_gapsAsked;  // fillGap(): the older edge of each gap asked for
     qint64 m_firstUnreadSeq = 0;
     int m_unreadAtOpen = 0;
     qint64 m_readSeqAtOpen = 0;

@@ -161,8 +161,15 @@ void checkNeighbourRoles(const MessageListModel &model)
         const QModelIndex i = model.index(r, 0), older = model.index(r + 1, 0);
         const qint64 ts = i.data(MessageListModel::TimestampRole).toLongLong();
         const qint64 olderTs = older.data(MessageListModel::TimestampRole).toLongLong();
+        // Stored neighbours more than one seq apart have messages not loaded between them:
+        // a gap marker, and a new day and run on its newer side (what is missing is unknown).
+        const qint64 seq = i.data(MessageListModel::SeqRole).toLongLong();
+        const qint64 olderSeq = older.data(MessageListModel::SeqRole).toLongLong();
+        const qint64 missing = seq > 0 && olderSeq > 0 ? qMax<qint64>(0, seq - olderSeq - 1) : 0;
+        QCOMPARE(i.data(MessageListModel::MissingOlderRole).toLongLong(), missing);
         const bool newDay = QDateTime::fromMSecsSinceEpoch(ts).date()
-                            != QDateTime::fromMSecsSinceEpoch(olderTs).date();
+                                != QDateTime::fromMSecsSinceEpoch(olderTs).date()
+                            || missing > 0;
         QCOMPARE(i.data(MessageListModel::ShowDayRole).toBool(), newDay);
         const bool starts =
             newDay

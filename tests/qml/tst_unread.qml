@@ -1,5 +1,6 @@
 // Unread: badges in the list, the conversation opens at the first unread message with the
-// "New messages" divider, and jump-to-latest goes to the bottom.
+// "New messages" divider, what lies between it and the newest page is fetched as it is
+// scrolled past, and jump-to-latest goes to the bottom.
 import QtQuick
 import QtTest
 import Chat
@@ -47,6 +48,20 @@ ChatTestCase {
                         && divider.y < list.contentY + list.height, timeout, "divider in view")
         const jump = findChild(page, "jumpToLatest")
         tryCompare(jump, "visible", true, timeout)
+
+        // Scrolling down from there passes what was not stored at the jump (between the first
+        // unread and the newest page): it is fetched while its marker is on screen, so every
+        // message from the first unread to the newest ends up in the list.
+        for (let press = 0; press < 60 && !list.atYEnd; ++press) {
+            keyClick(Qt.Key_PageDown)
+            wait(50)
+        }
+        tryVerify(() => {
+            for (let seq = first; seq <= s.messages.newestSeq; ++seq)
+                if (s.messages.rowForSeq(seq) < 0)
+                    return false
+            return true
+        }, timeout, "no gap left between the first unread and the newest message")
 
         // Jump to latest: the newest message is in view, and everything seen is read.
         mouseClick(jump)
