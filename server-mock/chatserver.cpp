@@ -4,6 +4,7 @@
 #include "crypto.h"
 #include "dispatcher.h"
 #include "nativews/acceptor.h"
+#include "nativews/ssltcpserver.h"
 #include "net/logging.h"
 #include "notifier.h"
 #include "pgdialect.h"
@@ -130,36 +131,34 @@ bool ChatServer::listenQt(const std::optional<QSslConfiguration> &ssl, QString *
     m_server->setHandshakeTimeout(cfg.handshakeTimeoutMs);
     m_server->setMaxPendingConnections(cfg.maxPendingConnections);
     connect(m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
-    bool listening = false;
-    QString listenError;
-    if (tls) {
-        listening = m_server->listen(cfg.host, cfg.port);
-        listenError = m_server->errorString();
-    } else {
-        // QWebSocketServer's own QTcpServer listens with the kernel backlog fixed at 50, which
-        // drops connection storms; ours asks for more and hands sockets over for the handshake.
-        m_tcp = new QTcpServer(this);
-        m_tcp->setListenBacklogSize(cfg.maxPendingConnections);
-        m_tcp->setMaxPendingConnections(cfg.maxPendingConnections);
-        connect(m_tcp, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
-                // Frames out are whole messages: no Nagle delay behind an unacknowledged one.
-                s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-                // handleConnection() skips QWebSocketServer's handshake timeout (it is only
-                // started for its own listener), so a peer dribbling its upgrade request would
-                // hold the socket forever (slowloris). Start the same timer: a child named
-                // "handshakeTimer", which QWebSocketServer deletes once the upgrade succeeds.
-                auto *deadline = new QTimer(s);
-                deadline->setSingleShot(true);
-                deadline->setObjectName(u"handshakeTimer"_s);
-                connect(deadline, &QTimer::timeout, s, [s] { s->abort(); });
-                deadline->start(m_server->handshakeTimeoutMS());
-                m_server->handleConnection(s);
+    // QWebSocketServer's own listener has the kernel backlog fixed at 50, which drops
+    // connection storms, and gives no access to its sockets; ours asks for more, sets
+    // TCP_NODELAY (frames out are whole messages: no Nagle delay behind an unacknowledged one)
+    // and hands the sockets over for the handshake (TLS first with wss).
+    m_tcp = tls ? new nativews::SslTcpServer(this) : new QTcpServer(this);
+    m_tcp->setListenBacklogSize(cfg.maxPendingConnections);
+    m_tcp->setMaxPendingConnections(cfg.maxPendingConnections);
+    connect(m_tcp, &QTcpServer::newConnection, this, [this, ssl] {
+        while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
+            s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            // handleConnection() skips QWebSocketServer's handshake timeout (it is only
+            // started for its own listener), so a peer dribbling its upgrade request would
+            // hold the socket forever (slowloris). Start the same timer: a child named
+            // "handshakeTimer", which QWebSocketServer deletes once the upgrade succeeds.
+            auto *deadline = new QTimer(s);
+            deadline->setSingleShot(true);
+            deadline->setObjectName(u"handshakeTimer"_s);
+            connect(deadline, &QTimer::timeout, s, [s] { s->abort(); });
+            deadline->start(m_server->handshakeTimeoutMS());
+            if (auto *sslSocket = qobject_cast<QSslSocket *>(s)) {
+                sslSocket->setSslConfiguration(*ssl);
+                sslSocket->startServerEncryption();
             }
-        });
-        listening = m_tcp->listen(cfg.host, cfg.port);
-        listenError = m_tcp->errorString();
-    }
+            m_server->handleConnection(s);
+        }
+    });
+    const bool listening = m_tcp->listen(cfg.host, cfg.port);
+    const QString listenError = m_tcp->errorString();
     if (!listening) {
         *err =
             u"cannot listen on %1:%2: %3"_s.arg(cfg.host.toString()).arg(cfg.port).arg(listenError);
@@ -330,9 +329,6 @@ void ChatServer::onNewConnection()
         const auto &l = m_core->config.limits;
         ws->setMaxAllowedIncomingFrameSize(quint64(l.maxFrameBytes));
         ws->setMaxAllowedIncomingMessageSize(quint64(l.maxFrameBytes));
-        // wss: QWebSocketServer made the socket itself; plain ws had it set on accept.
-        if (auto *tcp = ws->findChild<QAbstractSocket *>())
-            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         openSession(std::make_unique<WebSocketTransport>(ws));
     }
 }

@@ -7,6 +7,8 @@
 #include "serverfixture.h"
 
 #include <QDir>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -301,18 +303,42 @@ private Q_SLOTS:
     void tcpNoDelay_data()
     {
         QTest::addColumn<int>("impl");
-        QTest::newRow("native") << int(WebSocketImpl::Native);
-        QTest::newRow("qt") << int(WebSocketImpl::Qt);
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("native ws") << int(WebSocketImpl::Native) << false;
+        QTest::newRow("qt ws") << int(WebSocketImpl::Qt) << false;
+        QTest::newRow("native wss") << int(WebSocketImpl::Native) << true;
+        QTest::newRow("qt wss") << int(WebSocketImpl::Qt) << true;
     }
     void tcpNoDelay()
     {
         QFETCH(int, impl);
+        QFETCH(bool, tls);
         ServerConfig cfg;
         cfg.websocket = WebSocketImpl(impl);
+        QTemporaryDir certDir;
+        if (tls) {
+            const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
+            if (openssl.isEmpty())
+                QFAIL("openssl is needed to make a test certificate (apt-get install openssl)");
+            cfg.tlsCert = certDir.filePath(u"cert.pem"_s);
+            cfg.tlsKey = certDir.filePath(u"key.pem"_s);
+            QProcess gen;
+            gen.start(openssl,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
+                       u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, cfg.tlsKey,
+                       u"-out"_s, cfg.tlsCert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s});
+            QVERIFY(gen.waitForFinished(60000));
+            QCOMPARE(gen.exitCode(), 0);
+        }
         ServerFixture fx;
         QVERIFY(fx.start(cfg));
-        TestClient *c = fx.connect();
-        QVERIFY(c->isOpen());
+        QCOMPARE(fx.server->url().scheme(), tls ? u"wss"_s : u"ws"_s);
+        auto *c = new TestClient;
+        fx.clients.append(c);
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone); // self-signed
+        c->socket().setSslConfiguration(ssl);
+        QVERIFY(c->open(fx.server->url()));
         QCOMPARE(c->request({{"type"_L1, u"ping"_s}}).value("type"_L1).toString(), u"error"_s);
         const QList<int> values = serverSideNoDelay(fx.server->port());
         QCOMPARE(values.size(), 1);

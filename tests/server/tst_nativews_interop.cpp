@@ -21,10 +21,11 @@ class TstNativeWsInterop : public QObject
     QTemporaryDir m_certDir;
     QString m_cert, m_key;
 
-    // A fixture on the native transport, plain or TLS.
-    bool startServer(ServerFixture &fx, bool tls, ServerConfig cfg = {})
+    // A fixture on the native transport (or Qt's), plain or TLS.
+    bool startServer(ServerFixture &fx, bool tls, ServerConfig cfg = {},
+                     WebSocketImpl impl = WebSocketImpl::Native)
     {
-        cfg.websocket = WebSocketImpl::Native;
+        cfg.websocket = impl;
         if (tls) {
             cfg.tlsCert = m_cert;
             cfg.tlsKey = m_key;
@@ -64,17 +65,22 @@ private Q_SLOTS:
         QCOMPARE(gen.exitCode(), 0);
     }
 
+    // (--websocket qt must keep working too: the same checks against it.)
     void messages_data()
     {
         QTest::addColumn<bool>("tls");
-        QTest::newRow("ws") << false;
-        QTest::newRow("wss") << true;
+        QTest::addColumn<int>("impl");
+        QTest::newRow("ws") << false << int(WebSocketImpl::Native);
+        QTest::newRow("wss") << true << int(WebSocketImpl::Native);
+        QTest::newRow("qt ws") << false << int(WebSocketImpl::Qt);
+        QTest::newRow("qt wss") << true << int(WebSocketImpl::Qt);
     }
     void messages()
     {
         QFETCH(bool, tls);
+        QFETCH(int, impl);
         ServerFixture fx;
-        QVERIFY(startServer(fx, tls));
+        QVERIFY(startServer(fx, tls, {}, WebSocketImpl(impl)));
         QCOMPARE(fx.server->url().scheme(), tls ? u"wss"_s : u"ws"_s);
         TestClient *c = connectTo(fx, tls);
         QVERIFY(c->isOpen());
@@ -121,10 +127,11 @@ private Q_SLOTS:
     void closeHandshakes()
     {
         QFETCH(bool, tls);
+        QFETCH(int, impl);
         ServerConfig cfg;
         cfg.authDeadlineMs = 800;
         ServerFixture fx;
-        QVERIFY(startServer(fx, tls, cfg));
+        QVERIFY(startServer(fx, tls, cfg, WebSocketImpl(impl)));
 
         TestClient *leaving = connectTo(fx, tls);
         leaving->setAutoPing(200);
