@@ -2,6 +2,7 @@
 
 #include "handshake.h"
 #include "nativetransport.h"
+#include "ssltcpserver.h"
 #include "net/logging.h"
 
 #include <QSslSocket>
@@ -11,25 +12,6 @@ using namespace Qt::StringLiterals;
 
 namespace chat::server::nativews {
 
-namespace {
-// A QTcpServer whose connections are QSslSockets (wss); TLS starts as soon as one is taken.
-class SslTcpServer final : public QTcpServer
-{
-public:
-    using QTcpServer::QTcpServer;
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto *s = new QSslSocket(this);
-        if (!s->setSocketDescriptor(descriptor)) {
-            delete s;
-            return;
-        }
-        addPendingConnection(s);
-    }
-};
-} // namespace
 
 Acceptor::Acceptor(Options options, Handler onUpgraded, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_onUpgraded(std::move(onUpgraded))
