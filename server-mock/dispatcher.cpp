@@ -350,7 +350,7 @@ Dispatcher::Flow Dispatcher::onLogout(Session &s, const proto::LogoutRequest &f)
 
 Dispatcher::Flow Dispatcher::onPing(Session &s, const proto::Ping &f)
 {
-    s.reply(proto::Pong{f.id, f.ts});
+    s.send(proto::encodeFrameText(proto::Pong{f.id, f.ts}), OutKind::Answer);
     return Flow::Done;
 }
 
@@ -464,7 +464,7 @@ Dispatcher::Flow Dispatcher::onLeave(Session &s, const proto::LeaveRequest &f)
 
 void Dispatcher::routeMessage(const SendOutcome &out, const Session *except)
 {
-    const QString frame = QString::fromUtf8(proto::encodeFrame(proto::MessagePush{out.message}));
+    const QString frame = proto::encodeFrameText(proto::MessagePush{out.message});
     QStringList ids;
     ids.reserve(out.members.size());
     for (const proto::Member &m : out.members)
@@ -515,7 +515,7 @@ Dispatcher::Flow Dispatcher::onSend(Session &s, const proto::SendRequest &f)
                 ack.seq = out.message.seq;
                 ack.ts = out.message.ts;
                 ack.duplicate = out.duplicate;
-                guard->reply(ack, OutKind::Ack); // ack before route
+                guard->send(proto::encodeFrameText(ack), OutKind::Ack); // ack before route
             }
             if (out.duplicate) {
                 ++m_core.counters.duplicates;
@@ -546,7 +546,9 @@ Dispatcher::Flow Dispatcher::onHistory(Session &s, const proto::HistoryRequest &
         if (!r.ok())
             guard->replyError(r.error(), id);
         else
-            guard->reply(proto::HistoryResult{id, conv, r.value().messages, r.value().hasMore});
+            guard->send(proto::encodeFrameText(
+                            proto::HistoryResult{id, conv, r.value().messages, r.value().hasMore}),
+                        OutKind::Answer);
         guard->resume();
     });
     return Flow::Blocking;
@@ -572,7 +574,7 @@ Dispatcher::Flow Dispatcher::onSync(Session &s, const proto::SyncRequest &f)
             res.users = r.value().users;
             res.cursor = r.value().cursor;
             res.nextSince = r.value().nextSince;
-            guard->reply(res);
+            guard->send(proto::encodeFrameText(res), OutKind::Answer);
         }
         guard->resume();
     });
@@ -588,8 +590,7 @@ Dispatcher::Flow Dispatcher::receipt(Session &s, const QString &id, const QStrin
                                   if (r.ok() && r.value().changed)
                                       m_core.router->toUsers(
                                           r.value().memberIds,
-                                          QString::fromUtf8(proto::encodeFrame(r.value().receipt)),
-                                          OutKind::Push);
+                                          proto::encodeFrameText(r.value().receipt), OutKind::Push);
                                   if (!guard)
                                       return;
                                   if (!r.ok())
