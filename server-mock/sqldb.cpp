@@ -1,6 +1,7 @@
 #include "sqldb.h"
 
 #include "net/logging.h"
+#include "sqlread.h"
 #include "sqlsend.h"
 
 #include <QDir>
@@ -55,18 +56,36 @@ Db::Db(QSqlDatabase db, const SqlDialect *dialect) : m_db(std::move(db)), m_dial
 
 Db::~Db() = default;
 
-bool Db::enableFastSend(QString *errorMessage)
+static sqlite3 *sqliteHandle(QSqlDatabase &db, QString *errorMessage)
 {
-    const QVariant handle = m_db.driver() ? m_db.driver()->handle() : QVariant();
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
     if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0) {
         *errorMessage = u"the connection has no sqlite3 handle"_s;
-        return false;
+        return nullptr;
     }
     sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.constData());
-    if (!raw) {
+    if (!raw)
         *errorMessage = u"the SQLite connection is not open"_s;
+    return raw;
+}
+
+bool Db::enableFastRead(QString *errorMessage)
+{
+    sqlite3 *raw = sqliteHandle(m_db, errorMessage);
+    if (!raw)
         return false;
-    }
+    auto path = std::make_unique<SqliteReadPath>(raw);
+    if (!path->prepare(errorMessage))
+        return false;
+    m_fastRead = std::move(path);
+    return true;
+}
+
+bool Db::enableFastSend(QString *errorMessage)
+{
+    sqlite3 *raw = sqliteHandle(m_db, errorMessage);
+    if (!raw)
+        return false;
     auto path = std::make_unique<SqliteSendPath>(raw);
     if (!path->prepare(errorMessage))
         return false;

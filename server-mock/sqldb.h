@@ -47,6 +47,7 @@ private:
 };
 
 class SqliteSendPath;
+class SqliteReadPath;
 
 class Db
 {
@@ -60,6 +61,10 @@ public:
     // false + a sentence if it cannot be set up. Without it, sends go through QtSql.
     bool enableFastSend(QString *errorMessage);
     SqliteSendPath *fastSend() { return m_fastSend.get(); }
+    // The catch-up reads on the sqlite3 C API (sqlread.h), for the SQLite reader
+    // connection; false + a sentence if it cannot be set up (reads then go through QtSql).
+    bool enableFastRead(QString *errorMessage);
+    SqliteReadPath *fastRead() { return m_fastRead.get(); }
     // Writes what the fast send path deferred to the end of the batch (inside the open
     // transaction, before COMMIT); false on a storage failure (lastError() says why).
     bool flushDeferred();
@@ -88,8 +93,9 @@ private:
     QHash<const char *, QSqlQuery> m_cache;
     QString m_lastError;
     bool m_failed = false;
-    // Declared last: its statements are finalized before the connection can close.
+    // Declared last: their statements are finalized before the connection can close.
     std::unique_ptr<SqliteSendPath> m_fastSend;
+    std::unique_ptr<SqliteReadPath> m_fastRead;
 };
 
 // Applies every migration above the stored schema version, each in its own transaction.

@@ -1,5 +1,7 @@
 #include "sqlops.h"
 
+#include "sqlread.h"
+
 #include "crypto.h"
 #include "sqlsend.h"
 
@@ -538,8 +540,38 @@ Result<SendOutcome> send(Db &db, const SendParams &params)
     return out;
 }
 
+// history() on the sqlite3 C API (SQLite reader connection).
+Result<HistoryOutcome> fastHistory(Db &db, SqliteReadPath &r, const HistoryParams &p)
+{
+    const auto state = r.membership(p.userId, p.conversationId);
+    if (!state) {
+        db.setFailure(r.lastError());
+        return db.storageError();
+    }
+    if (*state != 1)
+        return notMemberError(*state);
+    using Page = SqliteReadPath::Page;
+    const Page page = p.beforeSeq ? Page::Before : p.afterSeq ? Page::After : Page::Latest;
+    const qint64 seq = p.beforeSeq ? *p.beforeSeq : p.afterSeq ? *p.afterSeq : 0;
+    HistoryOutcome out;
+    out.messages.reserve(p.limit + 1);
+    if (!r.messages(p.conversationId, page, seq, p.limit + 1, &out.messages)) {
+        db.setFailure(r.lastError());
+        return db.storageError();
+    }
+    if (out.messages.size() > p.limit) {
+        out.hasMore = true;
+        out.messages.removeLast();
+    }
+    if (!p.afterSeq)
+        std::reverse(out.messages.begin(), out.messages.end());
+    return out;
+}
+
 Result<HistoryOutcome> history(Db &db, const HistoryParams &p)
 {
+    if (SqliteReadPath *r = db.fastRead())
+        return fastHistory(db, *r, p);
     const auto state = membership(db, p.userId, p.conversationId);
     CHAT_TRY(state);
     if (*state != 1)
@@ -774,12 +806,23 @@ Result<SyncOutcome> sync(Db &db, const SyncParams &p)
     }
     out.nextSince = u"%1.%2"_s.arg(*ep).arg(cur.high1);
     QStringList userIds{p.userId};
+    SqliteReadPath *fast = db.fastRead();
+    auto storageFailure = [&db, fast] {
+        db.setFailure(fast->lastError());
+        return db.storageError();
+    };
     for (const Row &r : rows) {
-        const auto conv = loadConversation(db, r.id);
+        const auto conv = fast ? fast->conversation(r.id) : loadConversation(db, r.id);
+        if (fast && !conv)
+            return storageFailure();
         CHAT_TRY(conv);
         proto::ConvState cs;
         cs.conversation = *conv;
-        if (r.active && p.recent > 0) {
+        if (r.active && p.recent > 0 && fast) {
+            if (!fast->messages(r.id, SqliteReadPath::Page::Latest, 0, p.recent, &cs.recent))
+                return storageFailure();
+            std::reverse(cs.recent.begin(), cs.recent.end());
+        } else if (r.active && p.recent > 0) {
             QSqlQuery &mq = db.query("SELECT message_id, conversation_id, seq, sender_id, "
                                      "client_msg_id, kind, content, ts FROM messages "
                                      "WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?");
@@ -795,6 +838,17 @@ Result<SyncOutcome> sync(Db &db, const SyncParams &p)
             if (!userIds.contains(m.senderId))
                 userIds.append(m.senderId);
         out.conversations.append(cs);
+    }
+    if (fast) {
+        for (const QString &id : std::as_const(userIds)) {
+            proto::User u;
+            bool found = false;
+            if (!fast->user(id, &u, &found))
+                return storageFailure();
+            if (found)
+                out.users.append(std::move(u));
+        }
+        return out;
     }
     QSqlQuery &uq = db.query("SELECT user_id, username, display_name FROM users WHERE user_id = ?");
     for (const QString &id : std::as_const(userIds)) {

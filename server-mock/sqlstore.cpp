@@ -23,12 +23,36 @@ SqlStore::SqlStore(std::unique_ptr<SqlDialect> dialect, int maxBatch, int maxGro
 {
     initServerResources();
     const QString tag = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    // A batch's completions go back to the store's thread as one posted event.
+    auto deliver = [this](std::vector<SqlCompletion> done) { post(std::move(done)); };
     m_writer = std::make_unique<SqlWorker>(
         u"chat-store-writer"_s,
-        [this, tag](QString *e) { return openConnection(u"w-"_s + tag, true, e); }, true, maxBatch);
+        [this, tag](QString *e) { return openConnection(u"w-"_s + tag, true, e); }, true, maxBatch,
+        deliver, commitWindow());
     m_reader = std::make_unique<SqlWorker>(
         u"chat-store-reader"_s,
-        [this, tag](QString *e) { return openConnection(u"r-"_s + tag, false, e); }, false, 1);
+        [this, tag](QString *e) { return openConnection(u"r-"_s + tag, false, e); }, false, 1,
+        deliver);
+}
+
+std::chrono::microseconds SqlStore::commitWindow()
+{
+    bool ok = false;
+    const int us = qEnvironmentVariableIntValue("CHAT_SERVER_COMMIT_WINDOW_US", &ok);
+    if (ok && us >= 0 && us <= 100000)
+        return std::chrono::microseconds(us);
+    return kDefaultCommitWindow;
+}
+
+void SqlStore::post(std::vector<SqlCompletion> done)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [done = std::move(done)]() {
+            for (const SqlCompletion &c : done)
+                c();
+        },
+        Qt::QueuedConnection);
 }
 
 SqlStore::~SqlStore()
@@ -68,6 +92,11 @@ std::unique_ptr<Db> SqlStore::openConnection(const QString &name, bool writer,
         QString why;
         if (m_dialect->driver() == "QSQLITE"_L1 && !db->enableFastSend(&why))
             qCWarning(lcServerStore) << "sends go through QtSql:" << why;
+    } else if (m_dialect->driver() == "QSQLITE"_L1) {
+        // History and sync pages on the C API (sqlread.h).
+        QString why;
+        if (!db->enableFastRead(&why))
+            qCWarning(lcServerStore) << "catch-up reads go through QtSql:" << why;
     }
     return db;
 }
@@ -114,7 +143,8 @@ void SqlStore::submit(SqlWorker &worker, QObject *ctx, std::function<Result<T>(D
         slot->emplace(fn(db));
         return (*slot)->ok();
     };
-    job.finish = [this, slot, guard, cb = std::move(cb)](const ProtocolError *failure) mutable {
+    job.finish = [slot, guard,
+                  cb = std::move(cb)](const ProtocolError *failure) mutable -> SqlCompletion {
         if (failure)
             slot->emplace(*failure);
         else if (!slot->has_value()) // cannot happen: run() always fills it
@@ -122,18 +152,17 @@ void SqlStore::submit(SqlWorker &worker, QObject *ctx, std::function<Result<T>(D
                                         {},
                                         u"the store lost this request; please report it"_s,
                                         {}});
-        // Back to the store's thread; the guard is only read there.
-        QMetaObject::invokeMethod(
-            this,
-            [slot, guard, cb = std::move(cb)]() {
-                if (guard)
-                    cb(std::move(**slot));
-            },
-            Qt::QueuedConnection);
+        // Runs back on the store's thread; the guard is only read there.
+        return [slot, guard, cb = std::move(cb)]() {
+            if (guard)
+                cb(std::move(**slot));
+        };
     };
     if (!m_open) {
         const ProtocolError closed{proto::ErrorCode::Unavailable, {}, u"the store is closed"_s, {}};
-        job.finish(&closed);
+        std::vector<SqlCompletion> done;
+        done.push_back(job.finish(&closed));
+        post(std::move(done));
         return;
     }
     worker.post(std::move(job));

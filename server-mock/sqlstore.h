@@ -27,6 +27,10 @@ public:
     void close() override;
     // Test hook: the next n write transactions fail at COMMIT (as a full disk would).
     void failNextCommits(int n);
+    // The writer's commit window (SqlWorker): kDefaultCommitWindow, or
+    // CHAT_SERVER_COMMIT_WINDOW_US (0..100000 microseconds, 0 = off) when set.
+    static constexpr std::chrono::microseconds kDefaultCommitWindow{0};
+    static std::chrono::microseconds commitWindow();
 
     void createUser(const QString &username, const QByteArray &passwordHash,
                     const QString &displayName, QObject *ctx,
@@ -65,6 +69,8 @@ private:
     template<typename T>
     void submit(SqlWorker &worker, QObject *ctx, std::function<Result<T>(Db &)> fn,
                 StoreCallback<T> cb, bool light = false);
+    // Runs the completions on the store's thread, in order, as one posted event.
+    void post(std::vector<SqlCompletion> done);
     std::unique_ptr<Db> openConnection(const QString &name, bool writer, QString *errorMessage);
 
     std::unique_ptr<SqlDialect> m_dialect;

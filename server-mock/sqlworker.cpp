@@ -8,11 +8,15 @@ using namespace Qt::StringLiterals;
 
 namespace chat::server {
 
-SqlWorker::SqlWorker(QString name, Opener opener, bool batching, int maxBatch)
+SqlWorker::SqlWorker(QString name, Opener opener, bool batching, int maxBatch, Deliver deliver,
+                     std::chrono::microseconds commitWindow)
     : m_name(std::move(name)),
       m_opener(std::move(opener)),
+      m_deliver(std::move(deliver)),
       m_batching(batching),
-      m_maxBatch(std::max(1, maxBatch))
+      m_maxBatch(std::max(1, maxBatch)),
+      m_window(batching ? std::max(commitWindow, std::chrono::microseconds(0))
+                        : std::chrono::microseconds(0))
 { }
 
 SqlWorker::~SqlWorker()
@@ -40,11 +44,18 @@ bool SqlWorker::start(QString *errorMessage)
 
 void SqlWorker::post(SqlJob job)
 {
+    bool wake;
     {
         std::lock_guard lock(m_mutex);
+        if (m_window.count() > 0)
+            job.queued = std::chrono::steady_clock::now();
         m_queue.push_back(std::move(job));
+        // A busy writer looks at the queue when its batch is done; one inside a window
+        // only needs waking when the batch is full.
+        wake = m_idle || int(m_queue.size()) >= m_maxBatch;
     }
-    m_cv.notify_all();
+    if (wake)
+        m_cv.notify_all();
 }
 
 void SqlWorker::stop()
@@ -85,16 +96,26 @@ void SqlWorker::loop()
         std::deque<SqlJob> batch;
         {
             std::unique_lock lock(m_mutex);
+            m_idle = true;
             m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            m_idle = false;
             if (m_queue.empty() && m_stopping)
                 break;
+            if (m_window.count() > 0 && !m_stopping && int(m_queue.size()) < m_maxBatch) {
+                m_cv.wait_until(lock, m_queue.front().queued + m_window,
+                                [this] { return m_stopping || int(m_queue.size()) >= m_maxBatch; });
+            }
             const int take = m_batching ? m_maxBatch : 1;
             while (!m_queue.empty() && int(batch.size()) < take) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
         }
-        runBatch(batch);
+        std::vector<SqlCompletion> done;
+        done.reserve(batch.size());
+        runBatch(batch, done);
+        if (!done.empty())
+            m_deliver(std::move(done));
     }
     if (m_db) {
         const QString connName = m_db->database().connectionName();
@@ -126,18 +147,19 @@ bool SqlWorker::reopenIfLost()
     return true;
 }
 
-void SqlWorker::abortBatch(std::deque<SqlJob> &batch, const proto::ProtocolError &failure)
+void SqlWorker::abortBatch(std::deque<SqlJob> &batch, const proto::ProtocolError &failure,
+                           std::vector<SqlCompletion> &done)
 {
     qCWarning(lcServerStore) << m_name << "storage failure, batch of" << batch.size()
                              << "rolled back:" << m_db->lastError();
     m_db->exec(u"ROLLBACK"_s);
     m_db->forgetDeferred();
     for (SqlJob &j : batch)
-        j.finish(&failure);
+        done.push_back(j.finish(&failure));
     reopenIfLost();
 }
 
-void SqlWorker::runBatch(std::deque<SqlJob> &batch)
+void SqlWorker::runBatch(std::deque<SqlJob> &batch, std::vector<SqlCompletion> &done)
 {
     const proto::ProtocolError unavailable{
         proto::ErrorCode::Unavailable,
@@ -146,7 +168,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         {}};
     if (!m_db && !reopenIfLost()) {
         for (SqlJob &j : batch)
-            j.finish(&unavailable);
+            done.push_back(j.finish(&unavailable));
         return;
     }
     Db &db = *m_db;
@@ -156,7 +178,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         db.exec(u"ROLLBACK"_s); // a multi-statement BEGIN may have opened the transaction
         db.forgetDeferred();
         for (SqlJob &j : batch)
-            j.finish(&failure);
+            done.push_back(j.finish(&failure));
         reopenIfLost();
         return;
     }
@@ -164,7 +186,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         db.clearFailure();
         if (j.light && m_batching) {
             if (!j.run(db) && db.failed()) {
-                abortBatch(batch, failure);
+                abortBatch(batch, failure, done);
                 return;
             }
             continue;
@@ -172,7 +194,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         // An ordinary job may change what the fast send path cached: write what it
         // deferred, and read it again afterwards.
         if (!db.flushDeferred()) {
-            abortBatch(batch, failure);
+            abortBatch(batch, failure, done);
             return;
         }
         db.forgetDeferred();
@@ -187,14 +209,14 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
                 // single job: nothing else to keep, roll back everything it did
                 db.exec(u"ROLLBACK"_s);
                 db.forgetDeferred();
-                j.finish(nullptr);
+                done.push_back(j.finish(nullptr));
                 reopenIfLost();
                 return;
             }
         }
     }
     if (!db.flushDeferred()) {
-        abortBatch(batch, failure);
+        abortBatch(batch, failure, done);
         return;
     }
     bool injected = false;
@@ -211,7 +233,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
         db.exec(u"ROLLBACK"_s);
         db.forgetDeferred();
         for (SqlJob &j : batch)
-            j.finish(&failure);
+            done.push_back(j.finish(&failure));
         if (!injected)
             reopenIfLost();
         return;
@@ -219,7 +241,7 @@ void SqlWorker::runBatch(std::deque<SqlJob> &batch)
     m_transactions.fetch_add(1);
     m_jobs.fetch_add(batch.size());
     for (SqlJob &j : batch)
-        j.finish(nullptr);
+        done.push_back(j.finish(nullptr));
 }
 
 } // namespace chat::server

@@ -9,35 +9,53 @@
 // job of the batch then reports `unavailable`: nothing is acked that was not committed).
 // Writes the store's fast send path defers (Db::flushDeferred) are flushed before COMMIT
 // and before any ordinary job, which may change what that path has cached.
+// The completions of one batch are handed to the deliver hook together, in job order: one
+// cross-thread post and one wake-up of the store's thread per batch, not per job.
+// Commit window (writer only, 0 = off): when the oldest queued job is younger than the
+// window, the writer waits until it is that old (or the batch is full) before it begins, so
+// at low rates several jobs share one commit (one fdatasync, one wake-up each way) instead
+// of each paying its own. No job waits longer than the window for that; under load the
+// queue is older than the window when the previous commit returns and nothing waits. While
+// the writer is busy or inside a window, post() does not wake it.
 #pragma once
 
 #include "sqldb.h"
 
 #include <QThread>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 namespace chat::server {
+
+// What a finished job runs on the store's thread (its callback, already bound to its result).
+using SqlCompletion = std::function<void()>;
 
 struct SqlJob {
     // Runs on the worker thread inside the transaction; false = roll this job back.
     std::function<bool(Db &)> run;
     // Runs on the worker thread after the transaction ended; commitError non-null when
-    // the whole transaction failed (the job's own result must then be discarded).
-    std::function<void(const proto::ProtocolError *commitError)> finish;
+    // the whole transaction failed (the job's own result must then be discarded). Returns
+    // the completion to run on the store's thread.
+    std::function<SqlCompletion(const proto::ProtocolError *commitError)> finish;
     // No savepoint: run() writes nothing when it returns false unless a statement failed
     // (Db::failed()), and then the batch is rolled back.
     bool light = false;
+    std::chrono::steady_clock::time_point queued; // set by post()
 };
 
 class SqlWorker
 {
 public:
     using Opener = std::function<std::unique_ptr<Db>(QString *errorMessage)>;
-    SqlWorker(QString name, Opener opener, bool batching, int maxBatch);
+    // Called on the worker thread once per batch with its jobs' completions, in order.
+    using Deliver = std::function<void(std::vector<SqlCompletion> completions)>;
+    SqlWorker(QString name, Opener opener, bool batching, int maxBatch, Deliver deliver,
+              std::chrono::microseconds commitWindow = {});
     ~SqlWorker();
 
     bool start(QString *errorMessage); // opens the connection on the thread; waits for it
@@ -51,13 +69,15 @@ public:
 
 private:
     void loop();
-    void runBatch(std::deque<SqlJob> &batch);
+    void runBatch(std::deque<SqlJob> &batch, std::vector<SqlCompletion> &done);
     // Rolls the open transaction back and fails every job of the batch.
-    void abortBatch(std::deque<SqlJob> &batch, const proto::ProtocolError &failure);
+    void abortBatch(std::deque<SqlJob> &batch, const proto::ProtocolError &failure,
+                    std::vector<SqlCompletion> &done);
     bool reopenIfLost(); // false: no usable connection now (the next batch tries again)
 
     QString m_name;
     Opener m_opener;
+    Deliver m_deliver;
     bool m_batching;
     int m_maxBatch;
     QThread *m_thread = nullptr;
@@ -65,6 +85,8 @@ private:
     std::condition_variable m_cv;
     std::deque<SqlJob> m_queue;
     bool m_stopping = false;
+    bool m_idle = false; // waiting for a first job: post() must wake the thread
+    std::chrono::microseconds m_window;
     int m_failCommits = 0;
     std::atomic<quint64> m_transactions{0}, m_jobs{0};
     // start() handshake
