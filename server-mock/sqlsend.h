@@ -91,6 +91,7 @@ private:
                                            QString *errorMessage);
     void bindText(sqlite3_stmt *st, int index, const QString &s);
     QString fail(sqlite3_stmt *st);
+    std::optional<QString> nextMessageId(QString *errorMessage);
 
     sqlite3 *m_db;
     enum Stmt {
@@ -102,6 +103,7 @@ private:
         UpdateConv,
         UpdateMember,
         UpdateChange,
+        IdRangeUsed,
         StmtCount
     };
     std::array<sqlite3_stmt *, StmtCount> m_stmt{};
@@ -110,6 +112,7 @@ private:
     QStringList m_dirty; // conversations with deferred writes, in first-touched order
     std::optional<qint64> m_change;
     bool m_changeDirty = false;
+    quint32 m_idPrefix = 0, m_idCounter = 0; // nextMessageId(); counter 0 = take a prefix
     QStringEncoder m_utf8{QStringEncoder::Utf8, QStringEncoder::Flag::Stateless};
     std::array<std::vector<char>, 8> m_text; // UTF-8 of bound text, one buffer per parameter
 };
