@@ -96,6 +96,8 @@ void Notifier::flush()
             top = std::max(top, m.seq);
         m_settings->setNotifiedSeq(id, top);
     }
+    // On disk before anything is shown: a crash right after must not show these again.
+    m_settings->flush();
     m_lastConversation = batch.constLast().conversationId;
 
     auto emitOne = [this](const QString &tag, const QString &summary, const QString &body) {

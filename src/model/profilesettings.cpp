@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QFile>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace chat::model {
@@ -149,7 +151,15 @@ void ProfileSettings::setNotifiedSeq(const QString &conversationId, qint64 seq)
 {
     if (seq <= notifiedSeq(conversationId))
         return; // a watermark only moves forward
-    write(keyFor(u"notified"_s, conversationId), seq);
+    m_settings.setValue(keyFor(u"notified"_s, conversationId), seq);
+    if (!std::exchange(m_flushQueued, true))
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_flushQueued = false;
+                flush();
+            },
+            Qt::QueuedConnection);
 }
 
 QString ProfileSettings::plainToken() const

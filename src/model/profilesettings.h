@@ -2,7 +2,9 @@
 // notifications switch, "remember me", the last server and username, and the notification
 // watermark (drafts live in the sync engine's store, next to the messages). One INI file inside the
 // profile folder, written through at once (sync()) so a crash loses at most the keystroke being
-// typed.
+// typed — except the notification watermarks, which move with every message of a catch-up:
+// they are written once per event-loop turn (a sync() rewrites and fsyncs the whole file; one
+// per message froze the UI for seconds), and Notifier flushes them before it shows anything.
 #pragma once
 
 #include <QObject>
@@ -74,6 +76,7 @@ Q_SIGNALS:
 private:
     void write(const QString &key, const QVariant &value);
     QString m_dir;
+    bool m_flushQueued = false;
     mutable QSettings m_settings;
 };
 

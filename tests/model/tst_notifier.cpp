@@ -4,9 +4,13 @@
 #include "model/notifier.h"
 #include "model/profilesettings.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace chat::model;
@@ -153,6 +157,43 @@ private Q_SLOTS:
         QCOMPARE(backend.shown.size(), 1);
         QCOMPARE(backend.shown[0].body, u"second"_s);
         QCOMPARE(settings.notifiedSeq(u"d"_s), 2);
+    }
+
+    void watermarksAreWrittenOncePerTurnAndBeforeShowing()
+    {
+        // A catch-up moves the watermark of every conversation it touches; each sync()
+        // rewrites and fsyncs the whole file (it is replaced by a rename, so the inode tells
+        // how often). One per message froze the UI for seconds.
+        const QString dir = m_dir.filePath(u"turns"_s);
+        ProfileSettings settings(dir);
+        settings.setTheme(u"dark"_s); // the file exists from here on
+        const QString file = QDir(dir).filePath(u"settings.ini"_s);
+        auto inode = [&file] {
+            struct stat st { };
+            return ::stat(QFile::encodeName(file).constData(), &st) == 0 ? qint64(st.st_ino) : -1;
+        };
+        const qint64 before = inode();
+        QVERIFY(before > 0);
+        for (int i = 0; i < 500; ++i)
+            settings.setNotifiedSeq(u"c%1"_s.arg(i), i + 1);
+        QCOMPARE(inode(), before); // nothing written yet, within this turn
+        QCOMPARE(settings.notifiedSeq(u"c499"_s), 500);
+        QTRY_VERIFY_WITH_TIMEOUT(inode() != before, 10000);
+        auto onDisk = [&file] {
+            QFile f(file);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        QVERIFY(onDisk().contains("YzQ5OQ=500")); // key: "c499" in base64url
+
+        // A notification is shown only once its watermark is on disk (no event-loop turn has
+        // run since: the deferred write has not happened, Notifier::flush wrote it).
+        RecordingBackend backend;
+        Notifier n(&settings);
+        n.setBackend(&backend);
+        n.offer(msg(u"d"_s, 7, u"persisted first"_s));
+        n.flush();
+        QCOMPARE(backend.shown.size(), 1);
+        QVERIFY(onDisk().contains("ZA=7")); // key: "d"
     }
 
 private:
