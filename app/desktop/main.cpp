@@ -9,6 +9,7 @@
 #include "model/notifier.h"
 #include "model/profilesettings.h"
 #include "quitonsignal.h"
+#include "stallprobe.h"
 #include "sync/syncengine.h"
 #include "traynotificationbackend.h"
 
@@ -119,8 +120,15 @@ int main(int argc, char *argv[])
         u"Benchmarks: when the window has drawn its first frame, print \"first-frame NS\" on "
         "stdout (NS: the system's monotonic clock in nanoseconds, CLOCK_MONOTONIC on Linux), "
         "then exit unless --quit-after is given."_s);
+    const QCommandLineOption stallsOpt(
+        u"report-stalls"_s,
+        u"Benchmarks: from the first frame until exit, record how long the UI thread goes "
+        "without running its event loop and write it as JSON to FILE at exit (longest gap, "
+        "p99, gaps over 16 ms, when the catch-up began and ended). Also prints "
+        "\"caught-up NS\" on stdout the first time the account is online after catching up."_s,
+        u"FILE"_s);
     parser.addOptions({serverOpt, profileOpt, userOpt, passOpt, openOpt, sendOpt, themeOpt, langOpt,
-                       shotOpt, quitOpt, sizeOpt, showOpt, firstFrameOpt});
+                       shotOpt, quitOpt, sizeOpt, showOpt, firstFrameOpt, stallsOpt});
     parser.process(app);
 
     if (parser.isSet(passOpt) && !parser.isSet(userOpt))
@@ -262,6 +270,38 @@ int main(int argc, char *argv[])
                     QMetaObject::invokeMethod(&app, &QCoreApplication::quit, Qt::QueuedConnection);
             },
             Qt::DirectConnection);
+    }
+
+    std::unique_ptr<StallProbe> stalls;
+    if (parser.isSet(stallsOpt)) {
+        stalls = std::make_unique<StallProbe>(parser.value(stallsOpt));
+        QObject::connect(window, &QQuickWindow::frameSwapped, stalls.get(), &StallProbe::start,
+                         Qt::QueuedConnection);
+        auto onConnection = [&session, probe = stalls.get()] {
+            switch (session.connection()) {
+            case ChatSession::Connection::Syncing: probe->mark(u"syncing"_s); break;
+            case ChatSession::Connection::Online: {
+                probe->mark(u"caught_up"_s);
+                static bool printed = false;
+                if (!std::exchange(printed, true)) {
+                    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count();
+                    std::printf("caught-up %lld\n", static_cast<long long>(ns));
+                    std::fflush(stdout);
+                }
+                break;
+            }
+            default: break;
+            }
+        };
+        QObject::connect(&session, &ChatSession::connectionChanged, stalls.get(), onConnection);
+        QObject::connect(&app, &QCoreApplication::aboutToQuit, stalls.get(), [&stalls] {
+            QString why;
+            if (!stalls->write(&why))
+                std::fprintf(stderr, "chat-desktop: could not write the stall report: %s\n",
+                             qPrintable(why));
+        });
     }
 
     int exitCode = 0;
