@@ -1,5 +1,6 @@
 #include "nativetransport.h"
 
+#include "flushqueue.h"
 #include "net/logging.h"
 #include "preparedframe.h"
 #include "session.h"
@@ -10,6 +11,7 @@
 
 #include <cerrno>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 using namespace Qt::StringLiterals;
 
@@ -22,30 +24,77 @@ NativeWsTransport::NativeWsTransport(QTcpSocket *socket, QByteArray early, qint6
       m_decoder(maxMessageBytes)
 { }
 
-void NativeWsTransport::write(const QByteArray &bytes)
+void NativeWsTransport::queue(const QByteArray &frame)
 {
-    // Plain TCP with nothing queued in Qt: straight to the kernel. QAbstractSocket would queue
-    // the bytes, enable the write notifier (an epoll_ctl), write on the next loop turn and
-    // disable it again (another): per recipient of a push that was most of the cost. What the
-    // kernel does not take goes through Qt's buffer, and while that holds anything every
-    // write does, so the order of bytes never changes and bytesToWrite() stays the cap's
-    // measure. (TLS: QSslSocket must encrypt, always through Qt.)
-    qsizetype done = 0;
+    m_out.append(frame);
+    m_outBytes += frame.size();
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        FlushQueue::forThisThread().add(this);
+    }
+}
+
+void NativeWsTransport::flushOut()
+{
+    m_flushQueued = false;
+    if (m_out.isEmpty())
+        return;
+    const QList<QByteArray> out = std::exchange(m_out, {});
+    m_outBytes = 0;
+    if (m_ended && m_socket->state() == QAbstractSocket::UnconnectedState)
+        return;
+    // Plain TCP with nothing queued in Qt: straight to the kernel, every frame in one call.
+    // QAbstractSocket would enable its write notifier (an epoll_ctl), write on a later loop
+    // turn and disable it again (another). What the kernel does not take goes through Qt's
+    // buffer, and while that holds anything every write does, so the order of bytes never
+    // changes and bytesToWrite() stays the send-buffer cap's measure. (TLS: QSslSocket must
+    // encrypt, always through Qt.)
+    qsizetype i = 0, offset = 0; // first byte not written yet: out[i] at offset
     if (m_fd >= 0 && m_socket->bytesToWrite() == 0
         && m_socket->state() == QAbstractSocket::ConnectedState) {
-        ssize_t n;
-        do {
-            n = ::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
-        } while (n < 0 && errno == EINTR);
-        if (n == bytes.size())
-            return;
-        done = n > 0 ? qsizetype(n) : 0; // errors other than EAGAIN: Qt's write reports them
+        constexpr int kMaxIov = 64;
+        while (i < out.size()) {
+            iovec iov[kMaxIov];
+            int n = 0;
+            size_t total = 0;
+            for (qsizetype j = i; j < out.size() && n < kMaxIov; ++j, ++n) {
+                const qsizetype skip = j == i ? offset : 0;
+                iov[n].iov_base = const_cast<char *>(out.at(j).constData() + skip);
+                iov[n].iov_len = size_t(out.at(j).size() - skip);
+                total += iov[n].iov_len;
+            }
+            msghdr msg{};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = size_t(n);
+            ssize_t w;
+            do {
+                w = ::sendmsg(m_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+            } while (w < 0 && errno == EINTR);
+            if (w <= 0)
+                break; // full (EAGAIN) or an error, which Qt's write below reports
+            for (ssize_t left = w; left > 0;) {
+                const qsizetype rest = out.at(i).size() - offset;
+                if (left >= rest) {
+                    left -= rest;
+                    ++i;
+                    offset = 0;
+                } else {
+                    offset += qsizetype(left);
+                    left = 0;
+                }
+            }
+            if (size_t(w) < total)
+                break; // the kernel's buffer is full
+        }
     }
-    m_socket->write(done ? bytes.mid(done) : bytes);
+    for (; i < out.size(); ++i, offset = 0)
+        m_socket->write(offset ? out.at(i).mid(offset) : out.at(i));
 }
 
 NativeWsTransport::~NativeWsTransport()
 {
+    if (m_flushQueued)
+        FlushQueue::forThisThread().remove(this);
     // Runs inside ~Session; the socket (its child) is deleted right after and must not call
     // back into a half-destroyed session meanwhile.
     if (m_session)
@@ -105,7 +154,7 @@ void NativeWsTransport::onBinary(const QByteArray &data)
 void NativeWsTransport::onPing(const QByteArray &payload)
 {
     if (!m_closeSent && !m_ended)
-        write(encodeFrame(Pong, payload));
+        queue(encodeFrame(Pong, payload));
 }
 
 void NativeWsTransport::onPong(const QByteArray &)
@@ -121,7 +170,7 @@ void NativeWsTransport::onClose(int code, const QString &)
     // the server closes first (RFC 6455 §7.1.1). disconnected() finishes the Session.
     if (!m_closeSent) {
         m_closeSent = true;
-        write(encodeClose(code, {}));
+        queue(encodeClose(code, {}));
     }
     endConnection();
 }
@@ -133,7 +182,7 @@ void NativeWsTransport::onError(int code, const QString &reason)
         // It was the peer's (malformed) close frame: answer it and end.
         if (!m_closeSent) {
             m_closeSent = true;
-            write(encodeClose(code, reason));
+            queue(encodeClose(code, reason));
         }
         endConnection();
         return;
@@ -147,7 +196,7 @@ void NativeWsTransport::sendClose(int code, const QString &reason)
         return;
     m_closeSent = true;
     m_decoder.discardUntilClose();
-    write(encodeClose(code, reason));
+    queue(encodeClose(code, reason));
     // A peer that never answers our close frame must not hold the socket: abort after a while
     // (a timer only for connections that are closing).
     QTimer::singleShot(kCloseTimeoutMs, m_socket, [s = m_socket] { s->abort(); });
@@ -155,6 +204,7 @@ void NativeWsTransport::sendClose(int code, const QString &reason)
 
 void NativeWsTransport::endConnection()
 {
+    flushOut();
     m_ended = true;
     // Sends what is queued (the close frame), then FIN; a peer that does not take it is cut.
     m_socket->disconnectFromHost();
@@ -167,16 +217,17 @@ void NativeWsTransport::sendPrepared(const PreparedFrame &frame)
     if (m_closeSent || m_ended)
         return;
     // The same implicitly shared bytes for every recipient: QIODevice keeps a reference.
-    write(frame.wireFrame());
+    queue(frame.wireFrame());
 }
 
 qint64 NativeWsTransport::bytesToWrite() const
 {
-    return m_socket->bytesToWrite();
+    return m_socket->bytesToWrite() + m_outBytes;
 }
 
 void NativeWsTransport::flush()
 {
+    flushOut();
     m_socket->flush();
 }
 
@@ -190,6 +241,8 @@ void NativeWsTransport::abort()
     if (m_ended && m_socket->state() == QAbstractSocket::UnconnectedState)
         return;
     m_ended = true;
+    m_out.clear();
+    m_outBytes = 0;
     m_socket->abort();
 }
 

@@ -1,8 +1,10 @@
 // NativeWsTransport: a Session over a QTcpSocket (or QSslSocket) that speaks WebSocket
 // itself, server role, after the Acceptor completed the upgrade. Frames in go through a
 // FrameDecoder straight to the Session; frames out are written as prepared bytes, so a push
-// to many connections shares one framed QByteArray (sendPrepared), and on plain TCP they go
-// to the kernel at once with one send() while Qt has nothing queued for the socket. Pings are
+// to many connections shares one framed QByteArray (sendPrepared). Frames are queued and
+// written once the current batch of events is handled (FlushQueue): on plain TCP with one
+// sendmsg() for all of a socket's frames while Qt has nothing queued for it, else through
+// QTcpSocket's buffer. Pings are
 // answered with pongs; the close handshake is run here: a close from the peer is echoed and the TCP
 // connection ended, a close from us (the Session's or a protocol error's) waits for the
 // peer's close frame, then ends the connection, or aborts it after kCloseTimeoutMs.
@@ -12,6 +14,8 @@
 
 #include "framecodec.h"
 #include "sessiontransport.h"
+
+#include <QList>
 
 class QTcpSocket;
 
@@ -36,9 +40,11 @@ public:
     QString peer() const override;
 
     QTcpSocket *socket() const { return m_socket; }
+    // Writes the frames queued since the last flush (FlushQueue calls it once per batch).
+    void flushOut();
 
 private:
-    void write(const QByteArray &bytes);
+    void queue(const QByteArray &frame);
     void onReadyRead();
     void feed(const char *data, qsizetype size);
     void sendClose(int code, const QString &reason);
@@ -55,7 +61,10 @@ private:
     QTcpSocket *m_socket;
     Session *m_session = nullptr;
     QByteArray m_early;
+    QList<QByteArray> m_out; // frames not handed to the socket yet (shared with other sockets)
+    qint64 m_outBytes = 0;
     int m_fd; // plain TCP: written to directly while Qt has nothing queued; -1 for TLS
+    bool m_flushQueued = false;
     FrameDecoder m_decoder;
     bool m_closeSent = false;
     bool m_ended = false; // aborted or TCP closing: nothing more is read or written
