@@ -114,7 +114,9 @@ void SyncEnginePrivate::scheduleGapCheck(const QString &conversationId, bool del
 
 void SyncEnginePrivate::pumpFetches()
 {
-    if (!store || !conn->isOnline())
+    // During a storage pause a page could not be stored either: retryAfterStorageFailure()
+    // pumps again.
+    if (!store || !conn->isOnline() || storageRetryTimer->isActive())
         return;
     // User-requested loads first, one request per conversation at a time and at most
     // kMaxUserFetches at once: each answer is a page of up to 200 messages, and answers
@@ -235,10 +237,14 @@ void SyncEnginePrivate::applyHistory(const QString &conversationId, bool backgro
             backgroundInFlight = qMax(0, backgroundInFlight - 1);
     }
     if (!written.status) {
-        reportError(written.status.error());
+        // A background fill is retried after the storage pause; a user's load is answered.
+        if (background && !fillQueue.contains(conversationId))
+            fillQueue.append(conversationId);
+        storageFailed(written.status.error(), false);
         finishJobs(conversationId, false);
         return;
     }
+    storageWorks();
     ChangeBatch batch;
     addInsertChanges(batch, MessageChange::Origin::History, written.ins);
     if (empty) {

@@ -228,7 +228,7 @@ void DateJumpRun::afterWrite(const SyncEnginePrivate::HistoryWrite &w)
         return;
     }
     if (!w.status) {
-        d->reportError(w.status.error());
+        d->storageFailed(w.status.error(), false);
         answer(w.status.error());
         return;
     }

@@ -52,7 +52,8 @@ Expected<QString> SyncEngine::send(const QString &conversationId, const QString 
     auto queued =
         d->store->enqueue(conversationId, text, QDateTime::currentMSecsSinceEpoch(), d->myUserId);
     if (!queued)
-        return queued.error();
+        return queued.error(); // told to the caller; nothing is shown
+    d->storageWorks();
     qCInfo(lcSyncOutbox) << "queued" << queued.value().clientMsgId << "in" << conversationId;
     ChangeBatch batch;
     batch.add(MessageChange::Kind::Inserted, queued.value());
@@ -102,7 +103,7 @@ Status SyncEngine::discard(const QString &localId)
 
 void SyncEnginePrivate::flushOutbox()
 {
-    if (!store || !conn->isOnline() || sendRetryTimer->isActive())
+    if (!store || !conn->isOnline() || sendRetryTimer->isActive() || storageRetryTimer->isActive())
         return;
     const double rate = options.policy.sendRatePerSecond;
     const qint64 now = clock.elapsed();
@@ -165,11 +166,12 @@ void SyncEnginePrivate::onSendReply(const QString &clientMsgId, const Reply &rep
         if (s)
             s = tx.commit();
         if (!s) {
-            // Still in the outbox: the resend gets the same (duplicate) ack later.
-            reportError(s.error());
-            sendRetryTimer->start(options.policy.sendRetryMs);
+            // Rolled back: still Pending in the outbox, nothing shown as sent. Resent after
+            // the storage pause; the server answers with the same (duplicate) ack.
+            storageFailed(s.error(), false);
             return;
         }
+        storageWorks();
         qCInfo(lcSyncOutbox) << "acked" << clientMsgId << "seq" << ack->seq
                              << (ack->duplicate ? "(duplicate)" : "");
         if (stored) {
@@ -188,7 +190,7 @@ void SyncEnginePrivate::onSendReply(const QString &clientMsgId, const Reply &rep
         if (Status s = store->markFailed(clientMsgId, errorCodeName(reply.error.code),
                                          reply.errorString());
             !s) {
-            reportError(s.error());
+            storageFailed(s.error(), false); // resent after the pause, refused again
             return;
         }
         if (auto e = store->outboxEntry(clientMsgId)) {
@@ -266,7 +268,7 @@ void SyncEngine::markRead(const QString &conversationId, qint64 seq)
     seq = qMin(seq, c->lastSeq);
     auto grew = d->store->raiseOwnRead(conversationId, seq);
     if (!grew) {
-        d->reportError(grew.error());
+        d->storageFailed(grew.error(), false);
         return;
     }
     if (!grew.value())
@@ -288,8 +290,10 @@ void SyncEnginePrivate::flushReads()
         req.seq = seq;
         if (!conn->post(req))
             return;
-        if (Status s = store->setOwnReadSent(conversationId, seq); !s)
-            reportError(s.error());
+        if (Status s = store->setOwnReadSent(conversationId, seq); !s) {
+            storageFailed(s.error(), false); // sent again later: the server keeps the maximum
+            return;
+        }
     }
 }
 

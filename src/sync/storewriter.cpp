@@ -2,6 +2,9 @@
 
 #include "net/logging.h"
 
+#include <QSqlError>
+#include <QSqlQuery>
+
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -63,6 +66,22 @@ void StoreWriter::submit(Job job, QObject *context)
             std::function<void()> then = job(*m_store);
             if (then)
                 QMetaObject::invokeMethod(context, std::move(then), Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void StoreWriter::checkpoint()
+{
+    QMetaObject::invokeMethod(
+        &m_worker,
+        [this] {
+            if (!m_store)
+                return;
+            m_store->refresh(); // no statement of ours may pin an old snapshot
+            QSqlQuery q(QSqlDatabase::database(m_store->connectionName(), false));
+            if (!q.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
+                qCInfo(lcSyncStore) << "checkpoint after a failed write:" << q.lastError().text();
+            q.finish();
         },
         Qt::QueuedConnection);
 }

@@ -36,6 +36,10 @@ public:
     // any) is then queued to `context`'s thread. `context` must outlive this StoreWriter.
     using Job = std::function<std::function<void()>(LocalStore &)>;
     void submit(Job job, QObject *context);
+    // After a failed write: a PASSIVE checkpoint on the writer's connection (never waits for
+    // a lock), in submission order. The store's checkpoint thread runs only after successful
+    // commits, and a WAL that was not copied back cannot restart: every retry would grow it.
+    void checkpoint();
 
 private:
     StoreWriter() = default;

@@ -63,6 +63,10 @@ SyncEngine::SyncEngine(QObject *parent) : QObject(parent), d(new SyncEnginePriva
     d->readTimer = new QTimer(this);
     d->readTimer->setSingleShot(true);
     connect(d->readTimer, &QTimer::timeout, this, [this] { d->flushReads(); });
+    d->storageRetryTimer = new QTimer(this);
+    d->storageRetryTimer->setSingleShot(true);
+    connect(d->storageRetryTimer, &QTimer::timeout, this,
+            [this] { d->retryAfterStorageFailure(); });
 }
 
 SyncEngine::~SyncEngine()
@@ -155,6 +159,10 @@ void SyncEngine::closeAccount()
     d->backgroundInFlight = 0;
     d->typingSeen.clear();
     d->presence.clear();
+    d->storageRetryTimer->stop();
+    d->storageTrouble = false;
+    d->storageRetries = 0;
+    d->resyncAfterStorage = false;
 }
 
 void SyncEngine::connectToServer(const QUrl &server, const chat::net::Credentials &credentials,
@@ -497,6 +505,48 @@ void SyncEnginePrivate::reportError(const Error &e)
     Q_EMIT q->errorOccurred(e);
 }
 
+void SyncEnginePrivate::storageFailed(const Error &e, bool resync)
+{
+    resyncAfterStorage = resyncAfterStorage || resync;
+    if (!storageTrouble) {
+        storageTrouble = true;
+        reportError(e);
+    } else {
+        qCInfo(lcSync) << "store write failed again:" << e.message;
+    }
+    if (storageRetryTimer->isActive())
+        return; // one retry for every failure of this round
+    const int delay = qMax(options.policy.sendRetryMs, options.policy.backoffFor(storageRetries));
+    ++storageRetries;
+    storageRetryTimer->start(delay);
+    // The checkpoint thread runs only after successful commits. Ask for one now, off this
+    // thread: once the WAL is copied back, the next transaction restarts it and reuses its
+    // space instead of growing it (on a full disk, growing is what fails).
+    if (writer)
+        writer->checkpoint();
+}
+
+void SyncEnginePrivate::storageWorks()
+{
+    if (!storageTrouble)
+        return;
+    storageTrouble = false;
+    storageRetries = 0;
+    qCInfo(lcSync) << "the store accepts writes again";
+}
+
+void SyncEnginePrivate::retryAfterStorageFailure()
+{
+    if (!store)
+        return;
+    if (resyncAfterStorage && conn->isOnline()) {
+        resyncAfterStorage = false;
+        startSync(std::nullopt);
+    }
+    flushOutbox();
+    pumpFetches();
+}
+
 void SyncEnginePrivate::emitBatch(const ChangeBatch &batch)
 {
     if (!batch.isEmpty())
@@ -567,9 +617,10 @@ void SyncEnginePrivate::onAuthenticated(const AuthOk &ok)
     if (s)
         s = tx.commit();
     if (!s)
-        reportError(s.error());
+        storageFailed(s.error(), false); // the catch-up below runs anyway
     else
         emitBatch(resetBatch);
+    resyncAfterStorage = false; // this catch-up fetches whatever was not stored
     updateState();
     startSync(std::nullopt);
     // The server's rate limit bucket is per connection and starts full.
@@ -696,13 +747,14 @@ void SyncEnginePrivate::applySyncPage(const SyncResult &page, quint64 pageSessio
     const bool current = pageSession == session;
     const Status &s = w.status;
     if (!s) {
-        reportError(s.error());
-        if (current) {
+        // Rolled back on the writer's connection. The catch-up starts over after the storage
+        // pause (a page from an ended session is fetched again after the next auth_ok anyway).
+        if (current)
             syncing = false;
-            QTimer::singleShot(options.policy.sendRetryMs, q, [this] { startSync(std::nullopt); });
-        }
+        storageFailed(s.error(), current);
         return;
     }
+    storageWorks();
     ChangeBatch batch;
     addInsertChanges(batch, MessageChange::Origin::Sync, w.ins);
     const auto &ticks = w.ticks;
@@ -848,11 +900,12 @@ void SyncEnginePrivate::processQueuedPushes()
     if (s)
         s = tx.commit();
     if (!s) {
-        // Not stored, so not acknowledged as delivered: a later sync or gap fill brings
-        // them again.
-        reportError(s.error());
+        // Not stored, so not acknowledged as delivered: the catch-up after the storage pause
+        // brings them again.
+        storageFailed(s.error(), true);
         return;
     }
+    storageWorks();
     addConversationChanges(batch, touched);
     emitBatch(batch);
     for (const Message &m : msgs)
@@ -891,9 +944,10 @@ void SyncEnginePrivate::handleReceipt(const Receipt &r)
     if (s)
         s = tx.commit();
     if (!s) {
-        reportError(s.error());
+        storageFailed(s.error(), true); // the catch-up brings the watermarks again
         return;
     }
+    storageWorks();
     ChangeBatch batch;
     if (r.userId != myUserId) {
         // Own messages whose ticks may have changed.
@@ -917,9 +971,10 @@ void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBa
     if (s)
         s = tx.commit();
     if (!s) {
-        reportError(s.error());
+        storageFailed(s.error(), true);
         return;
     }
+    storageWorks();
     // Members we have never seen: a sync brings their names.
     bool unknownUser = false;
     for (const Member &m : c.members)

@@ -74,6 +74,22 @@ public:
     void handleReceipt(const chat::proto::Receipt &r);
     void handleConversationUpdate(const chat::proto::Conversation &c, ChangeBatch &batch);
     void reportError(const Error &e);
+    // --- store writes that failed (disk full, I/O error, ...)
+    // The first failure is reported (errorOccurred) and later ones only logged until a write
+    // succeeds again (storageWorks()): a full disk must not flood the user. What failed is not
+    // retried at once but after storageRetryTimer (sendRetryMs, then growing along the
+    // reconnect backoff): sends pause meanwhile (a resend's ack would fail the same way), and
+    // a catch-up runs again afterwards for what was not stored (a page, pushes, receipts).
+    // Every failed transaction has been rolled back by then (LocalStore::Transaction), so no
+    // connection keeps the write lock and the engine's thread never waits for it.
+    bool storageTrouble = false;
+    int storageRetries = 0;
+    bool resyncAfterStorage = false;
+    QTimer *storageRetryTimer = nullptr;
+    // `resync`: what failed came from the server and is fetched again by a catch-up.
+    void storageFailed(const Error &e, bool resync);
+    void storageWorks();
+    void retryAfterStorageFailure();
     void emitBatch(const ChangeBatch &batch);
     // Adds an Updated (or Inserted) change for each conversation in `ids`.
     void addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids);
