@@ -4,9 +4,13 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QMultiHash>
+#include <QMutex>
 #include <QRegularExpression>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -14,6 +18,7 @@
 #include <QUuid>
 #include <algorithm>
 #include <atomic>
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 using namespace chat::proto;
@@ -146,10 +151,253 @@ private:
     std::atomic<int> m_done{0};
 };
 
+// --- Search index (migration 005) --------------------------------------------------------------
+// Messages are stored without touching the search index; it is brought up to date afterwards in
+// batches of rowids (search_state.indexed_upto is the cursor: every message at or below it is
+// indexed, none above it), by the SearchIndexer's thread when the store is idle and by
+// LocalStore::indexSearchPending() before a search. One batch is one write transaction holding
+// a handful of set-based statements, however many messages it indexes.
+
+namespace {
+std::atomic<bool> g_backgroundSearchIndexing{true};
+
+// Index the next `maxRows` pending messages (by rowid) through `db`, inside the caller's write
+// transaction. Returns how many were indexed (0: nothing pending) or -1 with `*why` set.
+// `prepare` hands out a statement for a SQL text (cached or not, as the caller likes).
+qint64 indexSearchBatch(const std::function<QSqlQuery &(const QString &)> &prepare, qint64 maxRows,
+                        QString *why)
+{
+    auto fail = [&](QSqlQuery &q) {
+        *why = q.lastError().text();
+        q.finish();
+        return qint64(-1);
+    };
+    qint64 from = 0, to = 0, count = 0;
+    {
+        QSqlQuery &q = prepare(u"SELECT indexed_upto FROM search_state WHERE id = 1"_s);
+        if (!q.exec() || !q.next())
+            return q.lastError().isValid() ? fail(q) : (*why = u"no search_state row"_s, -1);
+        from = q.value(0).toLongLong();
+        q.finish();
+    }
+    {
+        QSqlQuery &q = prepare(u"SELECT MAX(r), COUNT(*) FROM (SELECT rowid AS r FROM messages "
+                               "WHERE rowid > ? ORDER BY rowid LIMIT ?)"_s);
+        q.bindValue(0, from);
+        q.bindValue(1, maxRows);
+        if (!q.exec() || !q.next())
+            return fail(q);
+        to = q.value(0).toLongLong();
+        count = q.value(1).toLongLong();
+        q.finish();
+    }
+    if (count == 0)
+        return 0;
+    // Keys as in migration 003: (ts << 21) | (rowid & 0x1FFFFF); a key already taken (two
+    // messages in one millisecond, rowids 2^21 apart) becomes the next free one instead.
+    qint64 keyed = 0;
+    {
+        QSqlQuery &q = prepare(u"INSERT OR IGNORE INTO search_keys (key, message_rowid) "
+                               "SELECT (ts << 21) | (rowid & 2097151), rowid FROM messages "
+                               "WHERE rowid > ? AND rowid <= ?"_s);
+        q.bindValue(0, from);
+        q.bindValue(1, to);
+        if (!q.exec())
+            return fail(q);
+        keyed = q.numRowsAffected();
+    }
+    if (keyed < count) {
+        QSqlQuery &q = prepare(u"INSERT INTO search_keys (key, message_rowid) "
+                               "SELECT NULL, m.rowid FROM messages m WHERE m.rowid > ? AND "
+                               "m.rowid <= ? AND NOT EXISTS (SELECT 1 FROM search_keys k "
+                               "WHERE k.message_rowid = m.rowid) ORDER BY m.rowid"_s);
+        q.bindValue(0, from);
+        q.bindValue(1, to);
+        if (!q.exec())
+            return fail(q);
+    }
+    {
+        // In key order: FTS5 starts a new segment whenever a key is below the previous one
+        // within a transaction. The folding expression is migration 004's, character for
+        // character (the delete trigger must hand FTS5 the text it indexed).
+        QSqlQuery &q = prepare(u"INSERT INTO messages_fts (rowid, content) "
+                               "SELECT k.key, replace(replace(m.content, 'ß', 'ss'), 'ẞ', 'ss') "
+                               "FROM messages m JOIN search_keys k ON k.message_rowid = m.rowid "
+                               "WHERE m.rowid > ? AND m.rowid <= ? ORDER BY k.key"_s);
+        q.bindValue(0, from);
+        q.bindValue(1, to);
+        if (!q.exec())
+            return fail(q);
+    }
+    {
+        QSqlQuery &q = prepare(u"UPDATE search_state SET indexed_upto = ? WHERE id = 1"_s);
+        q.bindValue(0, to);
+        if (!q.exec())
+            return fail(q);
+    }
+    return count;
+}
+} // namespace
+
+// SearchIndexer: indexes what the store's connections have stored, on a thread of its own with
+// its own SQLite connection, when the store has been idle for kIdleMs (a catch-up commits page
+// after page: indexing waits until the pages stop, so it does not compete with them for the
+// write lock) and at the latest kMaxDelayMs after the first unserved commit. It works in
+// batches of kBatchRows, one short write transaction each, so the store's own writes wait for
+// at most one batch. Every connection to the same file requests it after a commit (the
+// StoreWriter's included): a registry by path finds it.
+class SearchIndexer
+{
+public:
+    static constexpr int kIdleMs = 150;
+    static constexpr int kMaxDelayMs = 2000;
+    static constexpr int kBatchRows = 1000;
+    static constexpr int kMinPauseMs = 5;
+
+    // `committed` runs in the indexer's thread after it committed batches.
+    SearchIndexer(const QString &path, std::function<void()> committed)
+        : m_path(path), m_committed(std::move(committed))
+    {
+        static std::atomic<int> counter{0};
+        m_connectionName = u"chat-store-index-"_s + QString::number(++counter);
+        m_thread.setObjectName(u"chat-store-index"_s);
+        m_worker.moveToThread(&m_thread);
+        m_thread.start(QThread::LowPriority);
+        QMetaObject::invokeMethod(&m_worker, [this, path] {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
+            db.setDatabaseName(path);
+            db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+            if (!db.open())
+                qCWarning(lcSyncStore) << "search index connection:" << db.lastError().text();
+            QSqlQuery q(db);
+            q.exec(u"PRAGMA synchronous=NORMAL"_s); // as the store's connections
+            m_timer = new QTimer(&m_worker);
+            m_timer->setSingleShot(true);
+            QObject::connect(m_timer, &QTimer::timeout, &m_worker, [this] { run(); });
+        });
+        QMutexLocker lock(&registryMutex());
+        registry().insert(m_path, this);
+    }
+
+    ~SearchIndexer()
+    {
+        {
+            QMutexLocker lock(&registryMutex());
+            registry().remove(m_path, this);
+        }
+        m_stop = true;
+        QMetaObject::invokeMethod(
+            &m_worker,
+            [this] {
+                delete m_timer;
+                m_timer = nullptr;
+                m_statements.clear();
+                QSqlDatabase::database(m_connectionName, false).close();
+            },
+            Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+
+    // From any thread, after a commit that may have stored messages.
+    void request()
+    {
+        QMetaObject::invokeMethod(&m_worker, [this] { schedule(); });
+    }
+
+    static void requestFor(const QString &path)
+    {
+        QMutexLocker lock(&registryMutex());
+        const auto all = registry().values(path);
+        for (SearchIndexer *indexer : all)
+            indexer->request();
+    }
+
+private:
+    static QMutex &registryMutex()
+    {
+        static QMutex m;
+        return m;
+    }
+    static QMultiHash<QString, SearchIndexer *> &registry()
+    {
+        static QMultiHash<QString, SearchIndexer *> r;
+        return r;
+    }
+
+    void schedule()
+    {
+        if (!m_timer)
+            return;
+        if (!m_waiting.isValid())
+            m_waiting.start();
+        m_timer->start(int(std::clamp<qint64>(kMaxDelayMs - m_waiting.elapsed(), 0, kIdleMs)));
+    }
+
+    // One batch, then back to the event loop: the next batch follows after a pause as long as
+    // the batch took (so a connection waiting for the write lock - SQLite's busy handler polls
+    // at growing intervals - gets it), or after kIdleMs when a commit of the store's came in
+    // meanwhile (schedule() restarts the timer).
+    void run()
+    {
+        m_waiting.invalidate();
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (!db.isOpen() || m_stop)
+            return;
+        auto prepare = [&](const QString &sql) -> QSqlQuery & {
+            auto it = m_statements.find(sql);
+            if (it == m_statements.end()) {
+                QSqlQuery q(db);
+                q.prepare(sql);
+                it = m_statements.insert(sql, q);
+            }
+            return *it;
+        };
+        QElapsedTimer took;
+        took.start();
+        QSqlQuery begin(db);
+        if (!begin.exec(u"BEGIN IMMEDIATE"_s)) {
+            qCWarning(lcSyncStore) << "search index:" << begin.lastError().text();
+            schedule(); // try again later
+            return;
+        }
+        QString why;
+        const qint64 n = indexSearchBatch(prepare, kBatchRows, &why);
+        for (auto &q : m_statements)
+            q.finish();
+        if (n < 0 || !db.commit()) {
+            qCWarning(lcSyncStore) << "search index:" << (n < 0 ? why : db.lastError().text());
+            db.rollback();
+            return;
+        }
+        if (n == 0)
+            return;
+        qCDebug(lcSyncStore) << "search index: indexed" << n << "messages in" << took.elapsed()
+                             << "ms";
+        if (m_committed)
+            m_committed(); // the WAL grew: let the checkpoint thread copy it back
+        if (n == kBatchRows && m_timer)
+            m_timer->start(int(qMax<qint64>(kMinPauseMs, took.elapsed())));
+    }
+
+    QString m_path;
+    std::function<void()> m_committed;
+    QThread m_thread;
+    QObject m_worker;
+    QTimer *m_timer = nullptr;              // in m_thread
+    QElapsedTimer m_waiting;                // since the first unserved request (in m_thread)
+    QHash<QString, QSqlQuery> m_statements; // in m_thread
+    QString m_connectionName;
+    std::atomic<bool> m_stop{false};
+};
+
 LocalStore::~LocalStore()
 {
+    m_indexer.reset();      // before the checkpointer: its last batch is in the WAL
     m_checkpointer.reset(); // its connection closes first, so ours checkpoints what is left
     m_statements.clear();
+    sqlite3_finalize(m_insertMessage); // a no-op for null; before the connection closes
     if (m_db.isValid())
         m_db.close();
     m_db = QSqlDatabase();
@@ -252,7 +500,9 @@ bool looksIntact(const QString &path, bool full, QString *problem, QList<QVarian
                 for (const QString &t : std::as_const(tables)) {
                     QString quoted = t;
                     quoted.replace(u'"', u"\"\""_s);
-                    if (!q.exec(u"SELECT 1 FROM \""_s + quoted + u"\" LIMIT 1"_s)
+                    // Every column: "SELECT 1" is answered from the smallest covering
+                    // index (messages_local_id) without reading the table's own root page.
+                    if (!q.exec(u"SELECT * FROM \""_s + quoted + u"\" LIMIT 1"_s)
                         && isCorruptError(q.lastError())) {
                         intact = false;
                         *problem = q.lastError().databaseText() + u" (table "_s + t + u")"_s;
@@ -414,6 +664,12 @@ Expected<std::unique_ptr<LocalStore>> LocalStore::openFile(const QString &filePa
     if (Status s = store->migrate(); !s)
         return s.error();
     store->m_checkpointer = std::make_unique<WalCheckpointer>(store->m_path);
+    if (g_backgroundSearchIndexing) {
+        WalCheckpointer *checkpointer = store->m_checkpointer.get();
+        store->m_indexer = std::make_unique<SearchIndexer>(
+            store->m_path, [checkpointer] { checkpointer->request(); });
+        store->m_indexer->request(); // what an earlier run left unindexed
+    }
     // WAL side files inherit the umask: tighten them too.
     for (const auto &suffix : {u"-wal"_s, u"-shm"_s})
         if (QFile::exists(store->m_path + suffix))
@@ -564,6 +820,7 @@ void LocalStore::committed()
 {
     if (m_checkpointer)
         m_checkpointer->request();
+    SearchIndexer::requestFor(m_path);
 }
 
 Status LocalStore::durableWrite(const std::function<Status()> &write)
@@ -1099,6 +1356,66 @@ void LocalStore::decorate(LocalMessage &m, const QString &myUserId) const
         m.state = DeliveryState::Sent;
 }
 
+Expected<bool> LocalStore::insertMessageRow(const Message &m, const QString &localId)
+{
+    if (!m_insertMessage) {
+        const QVariant handle = m_db.driver() ? m_db.driver()->handle() : QVariant();
+        sqlite3 *db = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
+                          ? *static_cast<sqlite3 *const *>(handle.constData())
+                          : nullptr;
+        if (!db)
+            return storageError(u"storing a message failed: the connection has no SQLite "
+                                "handle"_s);
+        static const char sql[] =
+            "INSERT INTO messages (conversation_id, seq, message_id, sender_id, client_msg_id, "
+            "kind, content, ts, local_id) VALUES (?, ?, IFNULL(?, ''), IFNULL(?, ''), "
+            "IFNULL(?, ''), IFNULL(?, 'text'), ?, ?, ?) ON CONFLICT DO NOTHING";
+        if (sqlite3_prepare_v3(db, sql, int(sizeof sql - 1), SQLITE_PREPARE_PERSISTENT,
+                               &m_insertMessage, nullptr)
+            != SQLITE_OK) {
+            const QString why = QString::fromUtf8(sqlite3_errmsg(db));
+            sqlite3_finalize(m_insertMessage);
+            m_insertMessage = nullptr;
+            return storageError(u"storing a message failed: "_s + why);
+        }
+    }
+    // As prepared() does for a write outside a transaction: no statement left open may hold
+    // a read snapshot older than another connection's commit (SQLITE_BUSY_SNAPSHOT).
+    if (!m_inTransaction) {
+        for (auto &q : m_statements)
+            q.finish();
+    }
+    sqlite3_stmt *st = m_insertMessage;
+    // SQLITE_STATIC: the strings outlive the step; the statement is reset (and so lets go of
+    // them) before this returns.
+    auto text = [st](int i, const QString &v) {
+        if (v.isNull())
+            sqlite3_bind_null(st, i);
+        else
+            sqlite3_bind_text16(st, i, v.utf16(), int(v.size() * sizeof(char16_t)), SQLITE_STATIC);
+    };
+    text(1, m.conversationId);
+    sqlite3_bind_int64(st, 2, m.seq);
+    text(3, m.messageId);
+    text(4, m.senderId);
+    text(5, m.clientMsgId);
+    text(6, m.kind);
+    text(7, m.content);
+    sqlite3_bind_int64(st, 8, m.ts);
+    text(9, localId);
+    const int rc = sqlite3_step(st);
+    sqlite3 *db = sqlite3_db_handle(st);
+    const bool stored = rc == SQLITE_DONE && sqlite3_changes(db) > 0;
+    const QString why = rc == SQLITE_DONE ? QString() : QString::fromUtf8(sqlite3_errmsg(db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        qCWarning(lcSyncStore) << "storing a message failed:" << why;
+        return storageError(u"storing a message failed: "_s + why);
+    }
+    return stored;
+}
+
 Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Message> &messages,
                                                               const QString &myUserId)
 {
@@ -1121,10 +1438,6 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
     for (auto it = newestSeq.cbegin(); it != newestSeq.cend(); ++it)
         if (Status s = ensureConversation(it.key(), it.value()); !s)
             return s.error();
-    static const QString insertSql =
-        u"INSERT INTO messages (conversation_id, seq, message_id, sender_id, client_msg_id, "
-        "kind, content, ts, local_id) VALUES (?, ?, IFNULL(?, ''), IFNULL(?, ''), IFNULL(?, ''), "
-        "IFNULL(?, 'text'), ?, ?, ?) ON CONFLICT DO NOTHING"_s;
     QString runConv;
     qint64 runFrom = 0, runTo = -1;
     auto flushRun = [&]() -> Status {
@@ -1167,21 +1480,13 @@ Expected<LocalStore::InsertResult> LocalStore::insertMessages(const QList<Messag
                 fromOutbox = true;
             }
         }
-        // Positional parameters: named ones cost a lookup per value and message.
-        // (Looked up again each time: other statements prepared meanwhile may move it.)
-        QSqlQuery &q = prepared(insertSql);
-        q.bindValue(0, m.conversationId);
-        q.bindValue(1, m.seq);
-        q.bindValue(2, m.messageId);
-        q.bindValue(3, m.senderId);
-        q.bindValue(4, m.clientMsgId);
-        q.bindValue(5, m.kind);
-        q.bindValue(6, m.content);
-        q.bindValue(7, m.ts);
-        q.bindValue(8, localId);
-        if (!q.exec())
-            return sqlError(q, u"storing a message"_s);
-        if (q.numRowsAffected() == 0) {
+        // The one statement run per message: through the SQLite C API, prepared once per
+        // connection, the strings bound as the UTF-16 they are (QSqlQuery's QVariant binding
+        // cost as much as the insert itself). A null string binds NULL, as QSqlQuery does.
+        auto inserted = insertMessageRow(m, localId);
+        if (!inserted)
+            return inserted.error();
+        if (!inserted.value()) {
             ++result.duplicates;
             continue;
         }
@@ -1611,6 +1916,66 @@ Status LocalStore::setDraft(const QString &conversationId, const QString &text)
     if (!q.exec())
         return sqlError(q, u"saving the draft"_s);
     return {};
+}
+
+// --- search index ------------------------------------------------------------------------------
+
+void LocalStore::setBackgroundSearchIndexing(bool on)
+{
+    g_backgroundSearchIndexing = on;
+}
+
+Expected<qint64> LocalStore::indexSearchPending(qint64 maxRows)
+{
+    const qint64 batch = maxRows < 0 ? qint64(SearchIndexer::kBatchRows) : maxRows;
+    {
+        // The usual case, checked without a write transaction: nothing is pending.
+        QSqlQuery &q = prepared(u"SELECT EXISTS (SELECT 1 FROM messages WHERE rowid > "
+                                "(SELECT indexed_upto FROM search_state WHERE id = 1))"_s);
+        if (!q.exec() || !q.next())
+            return sqlError(q, u"reading the search index state"_s);
+        const bool pending = q.value(0).toBool();
+        q.finish();
+        if (!pending)
+            return qint64(0);
+    }
+    auto prepare = [this](const QString &sql) -> QSqlQuery & { return prepared(sql); };
+    qint64 total = 0;
+    QString why;
+    if (m_inTransaction) { // the caller's transaction: one batch of everything asked for
+        const qint64 n = indexSearchBatch(prepare, maxRows < 0 ? INT64_MAX : maxRows, &why);
+        if (n < 0)
+            return storageError(u"indexing messages for search failed: "_s + why);
+        return n;
+    }
+    while (maxRows < 0 || total < maxRows) {
+        Transaction tx(*this);
+        if (Status s = tx.begin(); !s)
+            return s.error();
+        const qint64 n =
+            indexSearchBatch(prepare, maxRows < 0 ? batch : qMin(batch, maxRows - total), &why);
+        if (n < 0)
+            return storageError(u"indexing messages for search failed: "_s + why);
+        if (n == 0)
+            break; // nothing pending: the transaction rolls back (it wrote nothing)
+        if (Status s = tx.commit(); !s)
+            return s.error();
+        total += n;
+        if (n < batch)
+            break;
+    }
+    return total;
+}
+
+qint64 LocalStore::searchPending() const
+{
+    QSqlQuery &q = prepared(u"SELECT COUNT(*) FROM messages WHERE rowid > "
+                            "(SELECT indexed_upto FROM search_state WHERE id = 1)"_s);
+    if (!q.exec() || !q.next())
+        return -1;
+    const qint64 n = q.value(0).toLongLong();
+    q.finish();
+    return n;
 }
 
 } // namespace chat::sync

@@ -24,11 +24,14 @@
 #include <memory>
 #include <optional>
 
+struct sqlite3_stmt;
+
 namespace chat::sync {
 
 using SeqRange = QPair<qint64, qint64>; // [from, to], inclusive
 
 class WalCheckpointer;
+class SearchIndexer;
 
 class LocalStore
 {
@@ -179,6 +182,20 @@ public:
     QString draft(const QString &conversationId) const;
     Status setDraft(const QString &conversationId, const QString &text);
 
+    // --- search index ------------------------------------------------------------------------
+    // Messages are stored without indexing them for search (migration 005): the store's
+    // background indexer (a thread of its own) indexes them once the store is idle, and
+    // MessageSearch calls indexSearchPending() before it searches, so a search sees every
+    // stored message. Index at most `maxRows` pending messages (all when negative), in batches
+    // of their own transactions (or, inside the caller's transaction, in it); returns how
+    // many were indexed.
+    Expected<qint64> indexSearchPending(qint64 maxRows = -1);
+    // How many stored messages the search index does not hold yet (-1 on a storage error).
+    qint64 searchPending() const;
+    // Whether stores opened from now on run the background indexer (default on). Off, only
+    // indexSearchPending() indexes: for tests and benchmarks that need pending messages.
+    static void setBackgroundSearchIndexing(bool on);
+
     // Compute state/counts of an own message from the members' watermarks.
     void decorate(LocalMessage &m, const QString &myUserId) const;
 
@@ -190,6 +207,8 @@ private:
     QSqlQuery &prepared(const QString &sql) const;
     Error sqlError(const QSqlQuery &q, const QString &what) const;
     LocalMessage readMessageRow(const QSqlQuery &q, const QString &myUserId) const;
+    // One INSERT ... ON CONFLICT DO NOTHING into messages; true if the row was new.
+    Expected<bool> insertMessageRow(const chat::proto::Message &m, const QString &localId);
     // Run `write` (outside a transaction, as its own commit) with synchronous=FULL: the
     // commit, and with it every earlier one in the WAL, survives a power loss.
     Status durableWrite(const std::function<Status()> &write);
@@ -204,6 +223,8 @@ private:
     mutable QHash<QString, QList<MemberInfo>> m_memberCache; // members() by conversation
     bool m_inTransaction = false;
     std::unique_ptr<WalCheckpointer> m_checkpointer;
+    std::unique_ptr<SearchIndexer> m_indexer; // primary connection only
+    sqlite3_stmt *m_insertMessage = nullptr;  // insertMessageRow()'s, prepared on first use
 };
 
 } // namespace chat::sync

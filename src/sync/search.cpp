@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <limits>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -206,6 +207,10 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
         return page;
     const int limit = qBound(1, query.limit, 500);
     const int offset = qMax(0, query.offset);
+    // Messages stored since the background indexer last ran are indexed first (migration
+    // 005): a search always sees every stored message.
+    if (auto indexed = m_store.indexSearchPending(); !indexed)
+        return indexed.error();
 
     QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
     // The index is keyed by time (migration 003): FTS5 walks matches newest first and the
@@ -295,24 +300,60 @@ Expected<SearchPage> MessageSearch::search(const SearchQuery &query, const QStri
 std::optional<DatePosition> MessageSearch::positionAtDate(const QString &conversationId,
                                                           qint64 ts) const
 {
+    // messages has no index on ts (migration 005 dropped it: it cost the ingest a B-tree write
+    // per message, for this lookup only). Within a conversation seq order is time order (the
+    // server assigns both when it takes a message, docs/SYNC_ENGINE.md "Jump to date"), so the
+    // first stored message at or after `ts` is found by a binary search over seq on the
+    // primary key: about log2(seq range) seeks, each "the first stored message from seq s".
     QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    auto one = [&](const QString &sql) -> std::optional<QPair<qint64, qint64>> {
-        if (!q.prepare(sql))
-            return std::nullopt;
+    using Row = QPair<qint64, qint64>; // (seq, ts)
+    QSqlQuery fromSeq(db), beforeSeq(db);
+    fromSeq.setForwardOnly(true);
+    beforeSeq.setForwardOnly(true);
+    if (!fromSeq.prepare(u"SELECT seq, ts FROM messages WHERE conversation_id = :c "
+                         "AND seq >= :s ORDER BY seq LIMIT 1"_s)
+        || !beforeSeq.prepare(u"SELECT seq, ts FROM messages WHERE conversation_id = :c "
+                              "AND seq < :s ORDER BY seq DESC LIMIT 1"_s))
+        return std::nullopt;
+    auto one = [&](QSqlQuery &q, qint64 seq) -> std::optional<Row> {
         q.bindValue(u":c"_s, conversationId);
-        q.bindValue(u":ts"_s, ts);
-        if (!q.exec() || !q.next())
+        q.bindValue(u":s"_s, seq);
+        if (!q.exec() || !q.next()) {
+            q.finish();
             return std::nullopt;
-        const auto r = qMakePair(q.value(0).toLongLong(), q.value(1).toLongLong());
+        }
+        const Row r(q.value(0).toLongLong(), q.value(1).toLongLong());
         q.finish();
         return r;
     };
-    const auto after = one(u"SELECT seq, ts FROM messages WHERE conversation_id = :c "
-                           "AND ts >= :ts ORDER BY ts, seq LIMIT 1"_s);
-    const auto before = one(u"SELECT seq, ts FROM messages WHERE conversation_id = :c "
-                            "AND ts < :ts ORDER BY ts DESC, seq DESC LIMIT 1"_s);
+    const auto first = one(fromSeq, 1);
+    if (!first)
+        return std::nullopt;
+    const auto last = one(beforeSeq, std::numeric_limits<qint64>::max());
+    std::optional<Row> after, before;
+    if (first->second >= ts) {
+        after = first;
+    } else if (last->second < ts) {
+        before = last;
+    } else {
+        // The first stored message from seq `lo` is before the date, from `hi` it is not.
+        qint64 lo = first->first, hi = last->first;
+        Row atHi = *last;
+        while (hi - lo > 1) {
+            const qint64 mid = lo + (hi - lo) / 2;
+            const auto r = one(fromSeq, mid);
+            if (!r)
+                return std::nullopt;
+            if (r->second >= ts) {
+                hi = mid;
+                atHi = *r;
+            } else {
+                lo = r->first; // < hi: the message from `hi` is not before the date
+            }
+        }
+        after = atHi;
+        before = one(beforeSeq, atHi.first);
+    }
     if (!after && !before)
         return std::nullopt;
     // Exact when no unknown seq lies between the neighbours that bracket the date (or
@@ -350,6 +391,8 @@ Expected<QList<LocalMessage>> MessageSearch::unreadMentions(const QString &conve
     phrases.removeDuplicates();
     if (phrases.isEmpty())
         return out;
+    if (auto indexed = m_store.indexSearchPending(); !indexed)
+        return indexed.error();
     const qint64 readSeq = m_store.ownRead(conversationId).first;
     QSqlDatabase db = QSqlDatabase::database(m_store.connectionName(), false);
     QSqlQuery q(db);

@@ -1,5 +1,7 @@
-// MessageSearch: offline full-text search over the messages held in a LocalStore, using the
-// FTS5 index that migration 002_fts.sql keeps in step with every insert. It also answers the
+// MessageSearch: offline full-text search over the messages held in a LocalStore, using its
+// FTS5 index (migrations 002-005). The index is written after the insert, by the store's
+// background indexer; search() and unreadMentions() first index whatever is still pending
+// (LocalStore::indexSearchPending()), so they see every stored message. It also answers the
 // two other "where is it?" questions of a conversation: the message at a date and the unread
 // messages that mention the user.
 //
@@ -12,7 +14,8 @@
 // prefix term, "quoted text" a phrase), so quotes, operators (AND/OR/NOT/NEAR), '*', '^',
 // ':' and parentheses are searched for as words or ignored, and never produce an error.
 //
-// Read-only; use it from the thread that owns the store (the SyncEngine's).
+// Reads, apart from indexing pending messages; use it from the thread that owns the store
+// (the SyncEngine's).
 #pragma once
 
 #include "changes.h"

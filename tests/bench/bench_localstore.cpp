@@ -3,7 +3,9 @@
 //    LocalStore::insertMessages and through the raw SQLite C API into the same table shape with
 //    the same pragmas — the raw figure is the limit the store is measured against — and, the
 //    same raw loop again, into a file with the store's complete schema (its search index
-//    triggers included): the limit for that schema;
+//    tables included): the limit for that schema; --rounds times, medians reported. Also the
+//    search index written after the ingest (migration 005): how long the background indexer
+//    takes to catch up, and LocalStore::indexSearchPending()'s rate over all the rows;
 //  - page: LocalStore::messages() pages of 50 at random positions in one conversation of
 //    --page-messages messages (median, p99), and this process's RSS with them stored.
 // Prints one JSON summary. See docs/PERFORMANCE.md.
@@ -14,10 +16,14 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QThread>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <sqlite3.h>
@@ -165,6 +171,7 @@ int main(int argc, char **argv)
                  u"1000000"_s});
     p.addOption({u"pages"_s, u"page: pages of 50 read."_s, u"n"_s, u"2000"_s});
     p.addOption({u"padding"_s, u"content characters per message."_s, u"n"_s, u"64"_s});
+    p.addOption({u"rounds"_s, u"ingest: rounds (medians are reported)."_s, u"n"_s, u"3"_s});
     p.addOption({u"out"_s, u"Also write the JSON summary here."_s, u"file"_s});
     p.process(app);
     auto num = [&](const char *name) {
@@ -178,6 +185,7 @@ int main(int argc, char **argv)
     };
     const int convs = num("conversations"), per = num("per-conversation"), batch = num("batch");
     const int pageMessages = num("page-messages"), pages = num("pages"), padding = num("padding");
+    const int rounds = num("rounds");
 
     QTemporaryDir dir;
     QJsonObject out{{"benchmark"_L1, u"localstore"_s}};
@@ -189,51 +197,136 @@ int main(int argc, char **argv)
     }
     QString error;
     // --- ingest ---------------------------------------------------------------------------
+    // --rounds rounds, each into fresh files, the order of the LocalStore and raw runs
+    // alternating (the first run of a round finds a colder page cache); medians are reported.
+    // The store's background search indexer (migration 005) runs as in the app: it waits for
+    // the ingest to pause, then indexes. Each round waits for it to finish before the raw runs
+    // (timed as index_after_ingest_s), so it never competes with them for the cores.
     {
         const QList<proto::Message> rows = makeRows(convs, per, padding);
-        auto opened = chat::sync::LocalStore::open(dir.filePath(u"store.db"_s));
-        if (!opened.ok()) {
-            fprintf(stderr, "chat-bench-client: %s\n", qPrintable(opened.error().message));
-            return 1;
-        }
-        auto &store = *opened.value();
-        for (int c = 0; c < convs; ++c) {
-            auto st = store.ensureConversation(rows.at(qsizetype(c) * per).conversationId, per);
-            if (!st.ok()) {
-                fprintf(stderr, "chat-bench-client: ensureConversation: %s\n",
-                        qPrintable(st.error().message));
-                return 1;
-            }
-        }
-        QSqlQuery q(QSqlDatabase::database(store.connectionName()));
         QString sync = u"NORMAL"_s;
-        if (q.exec(u"PRAGMA synchronous"_s) && q.next())
-            sync = QStringList{u"OFF"_s, u"NORMAL"_s, u"FULL"_s, u"EXTRA"_s}.value(
-                q.value(0).toInt(), u"NORMAL"_s);
-        const double storeS = ingestStore(store, rows, batch, &error);
-        const double rawS = ingestRaw(dir.filePath(u"raw.db"_s), sync, rows, batch, &error);
-        // The same raw loop into a file with the store's complete schema: the limit for this
-        // schema, so that what the search index triggers cost is not counted as LocalStore's.
-        double rawSchemaS = -1;
-        {
-            const QString full = dir.filePath(u"raw-schema.db"_s);
-            if (auto made = chat::sync::LocalStore::open(full); made.ok()) {
-                made.value().reset();
-                rawSchemaS = ingestRaw(full, sync, rows, batch, &error, false);
+        QList<double> storeRuns, rawRuns, rawSchemaRuns, indexWaitRuns, ratios;
+        for (int round = 0; round < rounds && error.isEmpty(); ++round) {
+            const QString tag = QString::number(round);
+            double storeS = -1, indexWaitS = -1;
+            auto runStore = [&] {
+                auto opened =
+                    chat::sync::LocalStore::open(dir.filePath(u"store"_s + tag + u".db"_s));
+                if (!opened.ok()) {
+                    error = fail(u"open"_s, opened.error().message);
+                    return;
+                }
+                auto &store = *opened.value();
+                for (int c = 0; c < convs; ++c) {
+                    auto st =
+                        store.ensureConversation(rows.at(qsizetype(c) * per).conversationId, per);
+                    if (!st.ok()) {
+                        error = fail(u"ensureConversation"_s, st.error().message);
+                        return;
+                    }
+                }
+                QSqlQuery q(QSqlDatabase::database(store.connectionName()));
+                if (q.exec(u"PRAGMA synchronous"_s) && q.next())
+                    sync = QStringList{u"OFF"_s, u"NORMAL"_s, u"FULL"_s, u"EXTRA"_s}.value(
+                        q.value(0).toInt(), u"NORMAL"_s);
+                q.finish();
+                storeS = ingestStore(store, rows, batch, &error);
+                const qint64 t0 = nowNs();
+                while (error.isEmpty() && store.searchPending() > 0) {
+                    if (nowNs() - t0 > 600 * qint64(1000000000)) {
+                        error = u"the search indexer did not finish within 600 s"_s;
+                        return;
+                    }
+                    QThread::msleep(5);
+                }
+                indexWaitS = double(nowNs() - t0) / 1e9;
+            };
+            double rawS = -1;
+            auto runRaw = [&] {
+                rawS =
+                    ingestRaw(dir.filePath(u"raw"_s + tag + u".db"_s), sync, rows, batch, &error);
+            };
+            if (round % 2 == 0) {
+                runStore();
+                if (error.isEmpty())
+                    runRaw();
+            } else {
+                // The raw run needs the store's synchronous setting: NORMAL, checked above in
+                // round 0 (and again below).
+                runRaw();
+                if (error.isEmpty())
+                    runStore();
+            }
+            // The same raw loop into a file with the store's complete schema (its search
+            // tables and triggers included): the limit for that schema.
+            double rawSchemaS = -1;
+            if (error.isEmpty()) {
+                const QString full = dir.filePath(u"raw-schema"_s + tag + u".db"_s);
+                if (auto made = chat::sync::LocalStore::open(full); made.ok()) {
+                    made.value().reset();
+                    rawSchemaS = ingestRaw(full, sync, rows, batch, &error, false);
+                }
+            }
+            if (storeS <= 0 || rawS <= 0 || rawSchemaS <= 0)
+                break;
+            storeRuns.append(storeS);
+            rawRuns.append(rawS);
+            rawSchemaRuns.append(rawSchemaS);
+            indexWaitRuns.append(indexWaitS);
+            ratios.append(storeS / rawS);
+        }
+        // The background indexer's own rate: the same rows into a store without it, then
+        // LocalStore::indexSearchPending() over all of them (what a search right after the
+        // ingest would wait for at most).
+        double indexS = -1;
+        if (error.isEmpty()) {
+            chat::sync::LocalStore::setBackgroundSearchIndexing(false);
+            auto opened = chat::sync::LocalStore::open(dir.filePath(u"index.db"_s));
+            chat::sync::LocalStore::setBackgroundSearchIndexing(true);
+            if (opened.ok() && ingestStore(*opened.value(), rows, batch, &error) > 0) {
+                const qint64 t0 = nowNs();
+                auto n = opened.value()->indexSearchPending();
+                indexS = double(nowNs() - t0) / 1e9;
+                if (!n.ok() || n.value() != rows.size())
+                    error = u"indexSearchPending indexed "_s
+                            + QString::number(n.ok() ? n.value() : -1) + u" rows"_s;
             }
         }
-        QJsonObject ingest{{"rows"_L1, rows.size()}, {"batch"_L1, batch}, {"synchronous"_L1, sync}};
-        if (storeS > 0 && rawS > 0) {
+        auto median = [](QList<double> v) {
+            std::sort(v.begin(), v.end());
+            return v.isEmpty() ? -1.0
+                               : (v.size() % 2 ? v.at(v.size() / 2)
+                                               : (v.at(v.size() / 2 - 1) + v.at(v.size() / 2)) / 2);
+        };
+        auto list = [](const QList<double> &v) {
+            QJsonArray a;
+            for (double d : v)
+                a.append(round3(d));
+            return a;
+        };
+        QJsonObject ingest{{"rows"_L1, rows.size()},
+                           {"batch"_L1, batch},
+                           {"synchronous"_L1, sync},
+                           {"rounds"_L1, storeRuns.size()}};
+        if (!storeRuns.isEmpty()) {
+            const double storeS = median(storeRuns), rawS = median(rawRuns),
+                         rawSchemaS = median(rawSchemaRuns);
             ingest["localstore_s"_L1] = round3(storeS);
             ingest["localstore_per_s"_L1] = round3(double(rows.size()) / storeS);
             ingest["raw_sqlite_s"_L1] = round3(rawS);
             ingest["raw_sqlite_per_s"_L1] = round3(double(rows.size()) / rawS);
             ingest["ratio_localstore_over_raw"_L1] = round3(storeS / rawS);
-        }
-        if (storeS > 0 && rawSchemaS > 0) {
+            ingest["ratio_per_round"_L1] = list(ratios);
+            ingest["localstore_s_per_round"_L1] = list(storeRuns);
+            ingest["raw_sqlite_s_per_round"_L1] = list(rawRuns);
             ingest["raw_sqlite_store_schema_s"_L1] = round3(rawSchemaS);
             ingest["raw_sqlite_store_schema_per_s"_L1] = round3(double(rows.size()) / rawSchemaS);
             ingest["ratio_localstore_over_raw_store_schema"_L1] = round3(storeS / rawSchemaS);
+            ingest["index_after_ingest_s"_L1] = round3(median(indexWaitRuns));
+        }
+        if (indexS > 0) {
+            ingest["index_s"_L1] = round3(indexS);
+            ingest["index_per_s"_L1] = round3(double(rows.size()) / indexS);
         }
         out["ingest"_L1] = ingest;
     }
@@ -265,6 +358,11 @@ int main(int argc, char **argv)
             fillS += s;
         }
         page["fill_s"_L1] = round3(fillS);
+        // The background search indexer catches up first: pages are read from an idle store.
+        const qint64 waitFrom = nowNs();
+        while (error.isEmpty() && store.searchPending() > 0)
+            QThread::msleep(10);
+        page["index_after_fill_s"_L1] = round3(double(nowNs() - waitFrom) / 1e9);
         LatencyRecorder lat;
         auto *rng = QRandomGenerator::global();
         qint64 rowsRead = 0;
