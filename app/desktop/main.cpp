@@ -4,6 +4,7 @@
 // a screenshot.
 #include "languagemanager.h"
 #include "model/chatsession.h"
+#include "model/conversationlistmodel.h"
 #include "model/keychainstore.h"
 #include "model/notificationbackend.h"
 #include "model/notifier.h"
@@ -214,23 +215,44 @@ int main(int argc, char *argv[])
     if (parser.isSet(openOpt)) {
         const QString ref = parser.value(openOpt);
         const QString text = parser.value(sendOpt);
-        auto sent = std::make_shared<bool>(false); // shared by the copies connected below
-        auto tryOpen = [&session, ref, text, sent] {
+        auto *watch = new QObject(&session); // deleted once the conversation is open
+        auto open = [&session, text, watch](const QString &id) {
+            session.openConversation(id);
+            if (!text.isEmpty())
+                session.send(text);
+            watch->deleteLater();
+        };
+        // While a catch-up adds conversations, look only at the list model's rows (id or
+        // title): findConversation() reads every conversation from the store, and doing that
+        // for each batch froze the UI for half a second a page at 500 conversations. The
+        // store is asked (the other member's username, too) when the sign-in state or the
+        // connection changes.
+        auto inList = [&session, ref, open, watch] {
             if (!session.currentConversationId().isEmpty() || !session.engine()->isOpen()
                 || session.state() != ChatSession::State::SignedIn)
                 return;
-            if (const auto c = session.engine()->findConversation(ref)) {
-                session.openConversation(c->conversationId);
-                if (!text.isEmpty() && !std::exchange(*sent, true))
-                    session.send(text);
+            auto *list = session.conversations();
+            for (int row = 0; row < list->rowCount(); ++row) {
+                const QModelIndex i = list->index(row, 0);
+                if (i.data(chat::model::ConversationListModel::ConversationIdRole).toString() == ref
+                    || i.data(chat::model::ConversationListModel::TitleRole).toString() == ref) {
+                    open(i.data(chat::model::ConversationListModel::ConversationIdRole).toString());
+                    return;
+                }
             }
         };
+        auto inStore = [&session, ref, open] {
+            if (!session.currentConversationId().isEmpty() || !session.engine()->isOpen()
+                || session.state() != ChatSession::State::SignedIn)
+                return;
+            if (const auto c = session.engine()->findConversation(ref))
+                open(c->conversationId);
+        };
         QObject::connect(session.conversations(), &chat::model::ConversationListModel::countChanged,
-                         &session, tryOpen);
-        QObject::connect(&session, &ChatSession::stateChanged, &session, tryOpen);
-        QObject::connect(session.conversations(), &QAbstractItemModel::dataChanged, &session,
-                         tryOpen);
-        tryOpen();
+                         watch, inList);
+        QObject::connect(&session, &ChatSession::stateChanged, watch, inStore);
+        QObject::connect(&session, &ChatSession::connectionChanged, watch, inStore);
+        inStore();
     }
 
     if (parser.isSet(showOpt)) {
