@@ -55,6 +55,7 @@ void ConversationListModel::reload()
         }
         std::stable_sort(m_rows.begin(), m_rows.end(), before);
     }
+    m_rowOf.clear();
     reindex();
     endResetModel();
     if (oldCount != count())
@@ -87,12 +88,20 @@ int ConversationListModel::rowOf(const QString &conversationId) const
     return -1;
 }
 
-void ConversationListModel::reindex()
+void ConversationListModel::reindex(const QList<QString> &gone)
 {
-    m_rowOf.clear();
+    // In place: a catch-up applies hundreds of batches to hundreds of rows, and rebuilding the
+    // whole hash each time (clear, allocate, insert) was the larger part of applyBatch().
+    for (const QString &id : gone)
+        m_rowOf.remove(id);
     m_rowOf.reserve(m_rows.size());
-    for (int i = 0; i < m_rows.size(); ++i)
-        m_rowOf.insert(m_rows.at(i).conversationId, i);
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const auto it = m_rowOf.find(m_rows.at(i).conversationId);
+        if (it == m_rowOf.end())
+            m_rowOf.insert(m_rows.at(i).conversationId, i);
+        else if (it.value() != i)
+            it.value() = i;
+    }
 }
 
 QString ConversationListModel::idAt(int row) const
@@ -176,12 +185,13 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
 
 void ConversationListModel::removeRow(int row)
 {
+    const QString id = m_rows.at(row).conversationId;
     beginRemoveRows({}, row, row);
     m_rows.removeAt(row);
     m_indexStale = true;
     endRemoveRows();
     m_indexStale = false;
-    reindex();
+    reindex({id});
 }
 
 void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
@@ -214,11 +224,12 @@ void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
             it->c = ch.conversation;
     }
     SortedRowsChanges<ConversationInfo> rows;
-    QList<QString> updated;
+    QList<QString> updated, gone;
     for (const QString &id : std::as_const(order)) {
         Net &n = net[id];
         if (n.oldRow >= 0 && !n.present) {
             rows.removals.append(n.oldRow);
+            gone.append(id);
         } else if (n.oldRow >= 0) {
             rows.updates.append({n.oldRow, std::move(n.c)});
             updated.append(id);
@@ -237,7 +248,7 @@ void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
     m_indexStale = true;
     applySortedChanges(m_rows, int(m_rows.size()), std::move(rows), before, sig);
     m_indexStale = false;
-    reindex();
+    reindex(gone);
     // One dataChanged per contiguous range of updated rows.
     QList<int> changed;
     changed.reserve(updated.size());

@@ -87,7 +87,8 @@ Q_SIGNALS:
 private:
     void reload();
     void removeRow(int row);
-    void reindex();
+    // Brings the id → row hash up to date; `gone`: ids no longer in the list.
+    void reindex(const QList<QString> &gone = {});
     void onTypingChanged(const QString &conversationId);
     void onPresenceChanged(const QString &userId);
 
