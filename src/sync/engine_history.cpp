@@ -4,6 +4,8 @@
 #include "net/logging.h"
 #include "syncengine_p.h"
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 using namespace chat::proto;
 using chat::net::Reply;
@@ -43,10 +45,8 @@ bool SyncEngine::loadAll(const QString &conversationId)
 {
     if (!d->store)
         return true;
-    const auto lastSeq = d->store->lastSeq(conversationId);
-    if (!lastSeq)
-        return true;
-    return d->ensureRange(conversationId, 1, *lastSeq);
+    // ensureRange() clamps to the conversation's last seq (one lookup instead of two).
+    return d->ensureRange(conversationId, 1, std::numeric_limits<qint64>::max());
 }
 
 bool SyncEnginePrivate::ensureRange(const QString &conversationId, qint64 from, qint64 to)
@@ -62,8 +62,22 @@ bool SyncEnginePrivate::ensureRange(const QString &conversationId, qint64 from, 
     rangeJobs[conversationId].append(RangeJob{from, to});
     if (!wasLoading)
         Q_EMIT q->historyStateChanged(conversationId);
-    pumpFetches();
+    schedulePump();
     return false;
+}
+
+void SyncEnginePrivate::schedulePump()
+{
+    if (pumpScheduled)
+        return;
+    pumpScheduled = true;
+    QMetaObject::invokeMethod(
+        q,
+        [this] {
+            pumpScheduled = false;
+            pumpFetches(); // checks the store and the link itself
+        },
+        Qt::QueuedConnection);
 }
 
 std::optional<SeqRange> SyncEnginePrivate::missingIn(const QString &conversationId, qint64 from,
@@ -79,12 +93,28 @@ std::optional<SeqRange> SyncEnginePrivate::missingIn(const QString &conversation
 
 std::optional<SeqRange> SyncEnginePrivate::interiorGap(const QString &conversationId) const
 {
+    return interiorGapIn(*store, conversationId);
+}
+
+std::optional<SeqRange> SyncEnginePrivate::interiorGapIn(const LocalStore &st,
+                                                         const QString &conversationId)
+{
     // Gaps with something stored below them were opened by missed messages; the open end
     // below the oldest stored message is older history, fetched on demand only.
-    for (const SeqRange &g : store->gaps(conversationId))
+    for (const SeqRange &g : st.gaps(conversationId))
         if (g.first > 1)
             return g;
     return std::nullopt;
+}
+
+void SyncEnginePrivate::queueGapFill(const QString &conversationId, bool hasInteriorGap)
+{
+    // As scheduleGapCheck(id, false), with the gap read on the writer's connection (a stale
+    // answer is harmless: pumpFetches() looks at the gap again before fetching it).
+    if (!hasInteriorGap || !options.backgroundGapFill || fillQueue.contains(conversationId))
+        return;
+    fillQueue.append(conversationId);
+    pumpFetches();
 }
 
 void SyncEnginePrivate::scheduleGapCheck(const QString &conversationId, bool delayed)
@@ -190,9 +220,8 @@ void SyncEnginePrivate::onHistory(const QString &conversationId, bool background
         // Written by the StoreWriter, applied here afterwards; until then the conversation
         // stays in fetchInFlight, so the same gap is not asked for twice.
         writeThenApply<HistoryWrite>(
-            [messages = h->messages, me = myUserId](LocalStore &st) {
-                return writeHistoryPage(st, messages, me);
-            },
+            [messages = h->messages, me = myUserId, conversationId, gen = engineWrites](
+                LocalStore &st) { return writeHistoryPage(st, messages, me, conversationId, gen); },
             [this, conversationId, background, empty = h->messages.isEmpty(),
              pageSession = session](const HistoryWrite &w) {
                 applyHistory(conversationId, background, empty, w, pageSession);
@@ -246,7 +275,8 @@ void SyncEnginePrivate::applyHistory(const QString &conversationId, bool backgro
     }
     storageWorks();
     ChangeBatch batch;
-    addInsertChanges(batch, MessageChange::Origin::History, written.ins);
+    addPreparedChanges(batch, MessageChange::Origin::History, written.prepared,
+                       empty ? QSet<QString>() : QSet<QString>{conversationId});
     if (empty) {
         // The server holds nothing where it said messages exist: do not ask again forever.
         qCWarning(lcSync) << "server returned no messages for a gap in" << conversationId
@@ -255,17 +285,19 @@ void SyncEnginePrivate::applyHistory(const QString &conversationId, bool backgro
         pumpFetches();
         return;
     }
-    addConversationChanges(batch, {conversationId});
-    emitBatch(batch);
-    queueDelivered(conversationId, deliverableSeq(conversationId));
-    if (background && interiorGap(conversationId) && !fillQueue.contains(conversationId))
+    emitPageBatch(batch);
+    queueDelivered(conversationId, written.prepared.deliverable.value(conversationId));
+    if (background && written.prepared.interiorGaps.contains(conversationId)
+        && !fillQueue.contains(conversationId))
         fillQueue.prepend(conversationId);
     pumpFetches();
 }
 
 SyncEnginePrivate::HistoryWrite SyncEnginePrivate::writeHistoryPage(LocalStore &st,
                                                                     const QList<Message> &messages,
-                                                                    const QString &myUserId)
+                                                                    const QString &myUserId,
+                                                                    const QString &conversationId,
+                                                                    quint64 generation)
 {
     HistoryWrite w;
     st.refresh();
@@ -281,6 +313,10 @@ SyncEnginePrivate::HistoryWrite SyncEnginePrivate::writeHistoryPage(LocalStore &
     if (s)
         s = tx.commit();
     w.status = s;
+    if (s) {
+        w.prepared.read(st, myUserId, w.ins, {}, {conversationId});
+        w.prepared.generation = generation;
+    }
     return w;
 }
 

@@ -212,8 +212,9 @@ void DateJumpRun::onProbe(const Reply &reply)
     // applied here (changes published, the next step) from the engine's ingest queue.
     QPointer<DateJumpRun> self(this);
     d->writeThenApply<SyncEnginePrivate::HistoryWrite>(
-        [messages = h->messages, me = d->myUserId](LocalStore &st) {
-            return SyncEnginePrivate::writeHistoryPage(st, messages, me);
+        [messages = h->messages, me = d->myUserId, c = conv,
+         gen = d->engineWrites](LocalStore &st) {
+            return SyncEnginePrivate::writeHistoryPage(st, messages, me, c, gen);
         },
         [self](const SyncEnginePrivate::HistoryWrite &w) {
             if (self)
@@ -233,10 +234,9 @@ void DateJumpRun::afterWrite(const SyncEnginePrivate::HistoryWrite &w)
         return;
     }
     ChangeBatch batch;
-    d->addInsertChanges(batch, MessageChange::Origin::History, w.ins);
-    d->addConversationChanges(batch, {conv});
-    d->emitBatch(batch);
-    d->queueDelivered(conv, d->deliverableSeq(conv));
+    d->addPreparedChanges(batch, MessageChange::Origin::History, w.prepared, {conv});
+    d->emitPageBatch(batch);
+    d->queueDelivered(conv, w.prepared.deliverable.value(conv));
     step();
 }
 

@@ -219,8 +219,13 @@ void SyncEnginePrivate::onSendReply(const QString &clientMsgId, const Reply &rep
 
 qint64 SyncEnginePrivate::deliverableSeq(const QString &conversationId) const
 {
-    qint64 seq = store->maxStoredSeq(conversationId);
-    for (const SeqRange &g : store->gaps(conversationId))
+    return deliverableSeqIn(*store, conversationId);
+}
+
+qint64 SyncEnginePrivate::deliverableSeqIn(const LocalStore &st, const QString &conversationId)
+{
+    qint64 seq = st.maxStoredSeq(conversationId);
+    for (const SeqRange &g : st.gaps(conversationId))
         if (g.first > 1 && g.first <= seq)
             seq = g.first - 1; // a hole above stored messages: not delivered yet
     return seq;

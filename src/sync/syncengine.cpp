@@ -159,6 +159,7 @@ void SyncEngine::closeAccount()
     d->backgroundInFlight = 0;
     d->typingSeen.clear();
     d->presence.clear();
+    d->engineWroteAt.clear();
     d->storageRetryTimer->stop();
     d->storageTrouble = false;
     d->storageRetries = 0;
@@ -549,6 +550,19 @@ void SyncEnginePrivate::retryAfterStorageFailure()
 
 void SyncEnginePrivate::emitBatch(const ChangeBatch &batch)
 {
+    if (batch.isEmpty())
+        return;
+    // Written and read on this thread: newer than what a page job submitted earlier read.
+    ++engineWrites;
+    for (const ConversationChange &c : batch.conversations)
+        engineWroteAt.insert(c.conversation.conversationId, engineWrites);
+    for (auto it = batch.messages.cbegin(); it != batch.messages.cend(); ++it)
+        engineWroteAt.insert(it.key(), engineWrites);
+    Q_EMIT q->changes(batch);
+}
+
+void SyncEnginePrivate::emitPageBatch(const ChangeBatch &batch)
+{
     if (!batch.isEmpty())
         Q_EMIT q->changes(batch);
 }
@@ -685,7 +699,106 @@ struct SyncPageWrite {
     LocalStore::InsertResult ins;
     QSet<QString> touched;
     QHash<QString, SeqRange> ticks;
+    PreparedPage prepared;
 };
+
+void PreparedPage::read(LocalStore &st, const QString &myUserId,
+                        const LocalStore::InsertResult &ins,
+                        const QHash<QString, SeqRange> &moreTicks,
+                        const QSet<QString> &conversationIds)
+{
+    st.refresh();
+    inserted = ins.inserted;
+    confirmed = ins.confirmed;
+    for (LocalMessage &m : inserted)
+        if (m.outgoing)
+            st.decorate(m, myUserId);
+    for (LocalMessage &m : confirmed)
+        if (m.outgoing)
+            st.decorate(m, myUserId);
+    // The rows of the page come first in the batch; tick updates skip them.
+    QHash<QString, QSet<QString>> present;
+    for (const LocalMessage &m : std::as_const(inserted))
+        present[m.conversationId].insert(m.localId);
+    for (const LocalMessage &m : std::as_const(confirmed))
+        present[m.conversationId].insert(m.localId);
+    auto addTicks = [&](const QHash<QString, SeqRange> &ranges) {
+        for (auto it = ranges.cbegin(); it != ranges.cend(); ++it) {
+            tickRanges[it.key()].append(it.value());
+            QSet<QString> &seen = present[it.key()];
+            for (const LocalMessage &m :
+                 st.ownMessagesInRange(it.key(), it->first, it->second, myUserId)) {
+                if (!seen.contains(m.localId)) {
+                    seen.insert(m.localId);
+                    ticked[it.key()].append(m);
+                }
+            }
+        }
+    };
+    addTicks(ins.tickRanges);
+    addTicks(moreTicks);
+    for (const QString &id : conversationIds) {
+        if (auto c = st.conversation(id, myUserId))
+            conversations.insert(id, *c);
+        deliverable.insert(id, SyncEnginePrivate::deliverableSeqIn(st, id));
+        if (SyncEnginePrivate::interiorGapIn(st, id))
+            interiorGaps.insert(id);
+    }
+    st.refresh();
+}
+
+void SyncEnginePrivate::addPreparedChanges(ChangeBatch &batch, MessageChange::Origin origin,
+                                           const PreparedPage &page,
+                                           const QSet<QString> &conversationIds)
+{
+    // Conversations this thread published about since the job was submitted are read again
+    // here (few: a receipt, an ack, a send in the meantime), so the feed never shows an older
+    // state after a newer one (the ticks, the pending count, the read watermark).
+    bool refreshed = false;
+    auto stale = [&](const QString &id) {
+        if (!staleSince(id, page.generation))
+            return false;
+        if (!refreshed) {
+            store->refresh();
+            refreshed = true;
+        }
+        return true;
+    };
+    for (LocalMessage m : page.inserted) {
+        if (m.outgoing && stale(m.conversationId))
+            store->decorate(m, myUserId);
+        batch.add(MessageChange::Kind::Inserted, m, origin);
+    }
+    for (LocalMessage m : page.confirmed) {
+        if (m.outgoing && stale(m.conversationId))
+            store->decorate(m, myUserId);
+        batch.add(MessageChange::Kind::Updated, m, origin);
+    }
+    for (auto it = page.tickRanges.cbegin(); it != page.tickRanges.cend(); ++it) {
+        if (stale(it.key())) {
+            for (const SeqRange &r : it.value())
+                addTickChanges(batch, {{it.key(), r}});
+            continue;
+        }
+        for (const LocalMessage &m : page.ticked.value(it.key()))
+            batch.add(MessageChange::Kind::Updated, m);
+    }
+    QStringList sorted(conversationIds.cbegin(), conversationIds.cend());
+    sorted.sort();
+    for (const QString &id : std::as_const(sorted)) {
+        std::optional<ConversationInfo> c;
+        if (stale(id))
+            c = store->conversation(id, myUserId);
+        else if (auto it = page.conversations.constFind(id); it != page.conversations.cend())
+            c = *it;
+        if (!c)
+            continue;
+        const bool first = !announced.contains(id);
+        announced.insert(id);
+        batch.add(ConversationChange{
+            first ? ConversationChange::Kind::Inserted : ConversationChange::Kind::Updated, *c});
+    }
+}
 
 namespace {
 
@@ -727,6 +840,8 @@ SyncPageWrite writeSyncPage(LocalStore &store, const SyncResult &page, const QSt
     if (s)
         s = tx.commit();
     w.status = s;
+    if (s) // what the publish needs, read here instead of on the engine's thread
+        w.prepared.read(store, myUserId, w.ins, w.ticks, w.touched);
     return w;
 }
 } // namespace
@@ -735,7 +850,11 @@ void SyncEnginePrivate::handleSyncPage(const SyncResult &page, quint64 pageSessi
 {
     const bool last = !page.cursor.has_value() || page.cursor->isEmpty();
     writeThenApply<SyncPageWrite>(
-        [page, me = myUserId, last](LocalStore &st) { return writeSyncPage(st, page, me, last); },
+        [page, me = myUserId, last, gen = engineWrites](LocalStore &st) {
+            SyncPageWrite w = writeSyncPage(st, page, me, last);
+            w.prepared.generation = gen;
+            return w;
+        },
         [this, page, pageSession, last](const SyncPageWrite &w) {
             applySyncPage(page, pageSession, last, w);
         });
@@ -756,20 +875,16 @@ void SyncEnginePrivate::applySyncPage(const SyncResult &page, quint64 pageSessio
     }
     storageWorks();
     ChangeBatch batch;
-    addInsertChanges(batch, MessageChange::Origin::Sync, w.ins);
-    const auto &ticks = w.ticks;
-    const auto &touched = w.touched;
-    addTickChanges(batch, ticks);
-    addConversationChanges(batch, touched);
-    emitBatch(batch);
+    addPreparedChanges(batch, MessageChange::Origin::Sync, w.prepared, w.touched);
+    emitPageBatch(batch);
     if (!current)
         return; // that catch-up was cut off; the one after the next auth_ok goes on
     ++syncPages;
     syncConversations += int(page.conversations.size());
     for (const ConvState &cs : page.conversations) {
         const QString &id = cs.conversation.conversationId;
-        queueDelivered(id, deliverableSeq(id));
-        scheduleGapCheck(id, false);
+        queueDelivered(id, w.prepared.deliverable.value(id));
+        queueGapFill(id, w.prepared.interiorGaps.contains(id));
     }
     Q_EMIT q->syncProgress(syncPages, syncConversations, last);
     if (!last) {

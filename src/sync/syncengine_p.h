@@ -17,6 +17,27 @@ namespace chat::sync {
 
 struct SyncPageWrite;
 
+// What publishing a server page needs, read on the StoreWriter's connection right after the
+// page's commit (PreparedPage::read), so that the engine's (UI) thread only hands values to
+// the change feed instead of reading conversation summaries and decorating rows itself.
+struct PreparedPage {
+    QList<LocalMessage> inserted;  // new rows, own ones decorated with the ticks of the read
+    QList<LocalMessage> confirmed; // own outbox rows the page confirmed (now Sent)
+    QHash<QString, QList<SeqRange>> tickRanges;     // own messages whose ticks may have moved
+    QHash<QString, QList<LocalMessage>> ticked;     // those messages, decorated
+    QHash<QString, ConversationInfo> conversations; // the summaries of the touched ones
+    QHash<QString, qint64> deliverable;             // deliverableSeqIn() per conversation
+    QSet<QString> interiorGaps;                     // conversations with an interior gap
+    // SyncEnginePrivate::engineWrites when the job was submitted: what the engine's thread
+    // published about a conversation after that may be newer than this read.
+    quint64 generation = 0;
+
+    // On `st` (the writer's connection, after the commit). Ends every statement afterwards:
+    // an idle writer must not pin a WAL snapshot (the checkpoint could not finish).
+    void read(LocalStore &st, const QString &myUserId, const LocalStore::InsertResult &ins,
+              const QHash<QString, SeqRange> &moreTicks, const QSet<QString> &conversationIds);
+};
+
 class SyncEnginePrivate
 {
 public:
@@ -74,6 +95,21 @@ public:
     void handleReceipt(const chat::proto::Receipt &r);
     void handleConversationUpdate(const chat::proto::Conversation &c, ChangeBatch &batch);
     void reportError(const Error &e);
+    // Engine-thread batches (sends, acks, pushes, receipts, reads) bump engineWrites and
+    // stamp their conversations; a prepared page is re-read here, on this thread, only for
+    // the conversations stamped after its job was submitted (the ticks, the pending count,
+    // the read watermark may have moved since the writer read them). Docs: SYNC_ENGINE.md.
+    quint64 engineWrites = 0;
+    QHash<QString, quint64> engineWroteAt;
+    bool staleSince(const QString &conversationId, quint64 generation) const
+    {
+        return engineWroteAt.value(conversationId) > generation;
+    }
+    // Adds the page's message and tick changes, and Inserted/Updated for `conversationIds`.
+    void addPreparedChanges(ChangeBatch &batch, MessageChange::Origin origin,
+                            const PreparedPage &page, const QSet<QString> &conversationIds);
+    // A page's batch: emitted without stamping (its values are the writer's).
+    void emitPageBatch(const ChangeBatch &batch);
     // --- store writes that failed (disk full, I/O error, ...)
     // The first failure is reported (errorOccurred) and later ones only logged until a write
     // succeeds again (storageWorks()): a full disk must not flood the user. What failed is not
@@ -117,6 +153,7 @@ public:
     // The delivered watermark we can truthfully claim: everything up to it is stored, except
     // history older than all we hold (never fetched unless asked for).
     qint64 deliverableSeq(const QString &conversationId) const;
+    static qint64 deliverableSeqIn(const LocalStore &st, const QString &conversationId);
     void flushDelivered();
     QTimer *readTimer = nullptr;
     void flushReads();
@@ -146,19 +183,31 @@ public:
     bool ensureRange(const QString &conversationId, qint64 from, qint64 to);
     void scheduleGapCheck(const QString &conversationId, bool delayed);
     void pumpFetches();
+    // pumpFetches() once, at the next event-loop turn: loadAll() on every conversation used
+    // to pump once per call, each pump walking every queued load (quadratic: ~30 ms of the
+    // engine's thread at 500 conversations).
+    bool pumpScheduled = false;
+    void schedulePump();
     // The newest missing [from, to] inside [from, to]; nullopt if complete.
     std::optional<SeqRange> missingIn(const QString &conversationId, qint64 from, qint64 to) const;
     std::optional<SeqRange> interiorGap(const QString &conversationId) const;
+    static std::optional<SeqRange> interiorGapIn(const LocalStore &st,
+                                                 const QString &conversationId);
+    // A page's conversation (prepared: no store read here): fill the gap in the background.
+    void queueGapFill(const QString &conversationId, bool hasInteriorGap);
     void fetchGap(const QString &conversationId, SeqRange gap, bool background);
     void onHistory(const QString &conversationId, bool background, const chat::net::Reply &reply);
     struct HistoryWrite {
         Status status;
         LocalStore::InsertResult ins;
+        PreparedPage prepared; // `conversationId` and those of `ins`
     };
-    // One history page in one transaction (runs on the StoreWriter's connection).
+    // One history page in one transaction (runs on the StoreWriter's connection), then what
+    // publishing it needs. `generation`: engineWrites at submission.
     static HistoryWrite writeHistoryPage(LocalStore &store,
                                          const QList<chat::proto::Message> &messages,
-                                         const QString &myUserId);
+                                         const QString &myUserId, const QString &conversationId,
+                                         quint64 generation);
     void applyHistory(const QString &conversationId, bool background, bool empty,
                       const HistoryWrite &written, quint64 pageSession);
     void finishJobs(const QString &conversationId, bool ok);
