@@ -4,7 +4,10 @@
 // empty store signs in as the reader. Reported: sign-in → first sync page applied, → sync
 // finished, → every message stored (loadAll() on each conversation once the sync finished:
 // older history is otherwise fetched only as the user scrolls), and the event-loop stalls of that
-// thread (gaps between ticks of a 1 ms timer: longest, p99, how many exceed 16 ms = a frame).
+// thread (gaps between ticks of a 1 ms timer: longest, p99, how many exceed 16 ms = a frame),
+// and for each phase (before the first page, the sync pages, the loadAll() call, the history
+// pages after it) how many gaps exceed 16 ms and the longest, plus the 20 longest gaps with
+// when they ended and in which phase.
 // Starts chat-server itself (temporary data, loopback) unless --url is given.
 #include "benchutil.h"
 #include "population.h"
@@ -17,11 +20,15 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -118,21 +125,59 @@ int main(int argc, char **argv)
 
     LatencyRecorder gaps;
     qint64 lastTick = 0, longest = 0, over16 = 0;
+    qint64 t0 = 0, tAuthOk = 0, tOnline = 0, tFirstPage = 0, tSynced = 0, tComplete = 0;
+    qint64 loadAllCallNs = 0;
+    // Gaps over a frame, by phase: where the thread's time went.
+    // With the CPU time the thread itself used during the gap: a gap mostly not spent
+    // running was spent waiting (for a core on a busy machine, a lock, the disk).
+    struct Stall {
+        qint64 endNs;
+        qint64 gapNs;
+        qint64 cpuNs;
+        QString phase;
+    };
+    auto threadCpuNs = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+    };
+    qint64 lastCpu = 0;
+    // Per phase, over every gap: the thread's CPU time in total and the most it used between
+    // two ticks (the longest piece of its own work, whatever the machine's load).
+    QHash<QString, QPair<qint64, qint64>> cpuByPhase; // phase -> (total, longest)
+    QList<Stall> stalls;
+    auto phaseOf = [&](qint64 start, qint64 end) -> QString {
+        if (tSynced > 0 && start <= tSynced + loadAllCallNs && end >= tSynced)
+            return u"last_sync_page_and_load_all_call"_s;
+        if (tSynced > 0)
+            return u"history_after_sync"_s;
+        if (tFirstPage > 0)
+            return u"sync_pages"_s;
+        return u"before_first_page"_s;
+    };
     QTimer tick;
     tick.setTimerType(Qt::PreciseTimer);
     QObject::connect(&tick, &QTimer::timeout, [&] {
         const qint64 now = nowNs();
+        const qint64 cpu = threadCpuNs();
         if (lastTick > 0) {
             const qint64 gap = now - lastTick;
             gaps.add(gap);
             longest = qMax(longest, gap);
             over16 += gap > 16000000 ? 1 : 0;
+            if (t0 > 0) {
+                const QString phase = phaseOf(lastTick, now);
+                auto &c = cpuByPhase[phase];
+                c.first += cpu - lastCpu;
+                c.second = qMax(c.second, cpu - lastCpu);
+                if (gap > 16000000)
+                    stalls.append({now - t0, gap, cpu - lastCpu, phase});
+            }
         }
         lastTick = now;
+        lastCpu = cpu;
     });
-    qint64 t0 = 0, tAuthOk = 0, tOnline = 0, tFirstPage = 0, tSynced = 0, tComplete = 0;
     int batches = 0;
-    qint64 loadAllCallNs = 0;
     QObject::connect(&engine, &chat::sync::SyncEngine::stateChanged, &engine,
                      [&](chat::sync::SyncEngine::State s) {
                          using S = chat::sync::SyncEngine::State;
@@ -157,8 +202,18 @@ int main(int argc, char **argv)
                              loadAllCallNs = nowNs() - tSynced;
                          }
                      });
+    // Stored messages counted from the change feed (an Inserted change with a seq is a new
+    // stored row): a COUNT(*) over the store on every wake-up of the wait loop below (each
+    // millisecond, for the tick) was itself most of the thread's work in the history phase.
+    qint64 storedSeen = 0;
     QObject::connect(&engine, &chat::sync::SyncEngine::changes, &engine,
-                     [&](const chat::sync::ChangeBatch &) { ++batches; });
+                     [&](const chat::sync::ChangeBatch &b) {
+                         ++batches;
+                         for (const auto &list : b.messages)
+                             for (const auto &c : list)
+                                 storedSeen += c.kind == chat::sync::MessageChange::Kind::Inserted
+                                               && c.message.seq > 0;
+                     });
     chat::net::Credentials cred;
     cred.username = accounts[1].username;
     cred.password = accounts[1].password;
@@ -183,7 +238,7 @@ int main(int argc, char **argv)
     engine.connectToServer(cred);
     const bool complete = waitFor(
         [&] {
-            if (tSynced > 0 && engine.store() && engine.store()->messageCount() >= total) {
+            if (tSynced > 0 && storedSeen >= total) {
                 tComplete = nowNs();
                 return true;
             }
@@ -207,12 +262,42 @@ int main(int argc, char **argv)
     out["connect_to_all_stored_ms"_L1] = ms(tComplete);
     out["complete"_L1] = complete;
     out["stored"_L1] = engine.store() ? engine.store()->messageCount() : 0;
+    out["stored_in_change_feed"_L1] = storedSeen;
     out["change_batches"_L1] = batches;
     out["load_all_call_ms"_L1] = round3(double(loadAllCallNs) / 1e6);
     QJsonObject stall = gaps.summary();
     stall["longest_ms"_L1] = round3(double(longest) / 1e6);
     stall["gaps_over_16ms"_L1] = over16;
     out["thread_stalls"_L1] = stall;
+    QJsonObject byPhase;
+    for (const Stall &st : std::as_const(stalls)) {
+        QJsonObject ph = byPhase.value(st.phase).toObject();
+        ph["gaps_over_16ms"_L1] = ph.value("gaps_over_16ms"_L1).toInt() + 1;
+        ph["longest_ms"_L1] =
+            qMax(ph.value("longest_ms"_L1).toDouble(), round3(double(st.gapNs) / 1e6));
+        // Gaps over 16 ms in which the thread itself ran over 16 ms: the engine's own work.
+        ph["gaps_with_over_16ms_cpu"_L1] =
+            ph.value("gaps_with_over_16ms_cpu"_L1).toInt() + (st.cpuNs > 16000000 ? 1 : 0);
+        ph["longest_cpu_ms"_L1] =
+            qMax(ph.value("longest_cpu_ms"_L1).toDouble(), round3(double(st.cpuNs) / 1e6));
+        byPhase[st.phase] = ph;
+    }
+    out["stalls_over_16ms_by_phase"_L1] = byPhase;
+    QJsonObject cpuOut;
+    for (auto it = cpuByPhase.cbegin(); it != cpuByPhase.cend(); ++it)
+        cpuOut[it.key()] =
+            QJsonObject{{"thread_cpu_ms"_L1, round3(double(it->first) / 1e6)},
+                        {"longest_cpu_between_ticks_ms"_L1, round3(double(it->second) / 1e6)}};
+    out["thread_cpu_by_phase"_L1] = cpuOut;
+    std::sort(stalls.begin(), stalls.end(),
+              [](const Stall &a, const Stall &b) { return a.gapNs > b.gapNs; });
+    QJsonArray longestStalls;
+    for (const Stall &st : stalls.mid(0, 20))
+        longestStalls.append(QJsonObject{{"ended_at_ms"_L1, round3(double(st.endNs) / 1e6)},
+                                         {"gap_ms"_L1, round3(double(st.gapNs) / 1e6)},
+                                         {"thread_cpu_ms"_L1, round3(double(st.cpuNs) / 1e6)},
+                                         {"phase"_L1, st.phase}});
+    out["longest_stalls"_L1] = longestStalls;
     out["process_rss_mb"_L1] = round3(double(sampleSelf().rssBytes) / 1048576.0);
     out["machine_after"_L1] = machineContext();
     const QByteArray json = QJsonDocument(out).toJson(QJsonDocument::Indented);
