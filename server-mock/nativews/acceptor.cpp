@@ -2,16 +2,17 @@
 
 #include "handshake.h"
 #include "nativetransport.h"
-#include "ssltcpserver.h"
 #include "net/logging.h"
+#include "ssltcpserver.h"
 
 #include <QSslSocket>
 #include <QTcpServer>
 
+#include <sys/socket.h>
+
 using namespace Qt::StringLiterals;
 
 namespace chat::server::nativews {
-
 
 Acceptor::Acceptor(Options options, Handler onUpgraded, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_onUpgraded(std::move(onUpgraded))
@@ -91,8 +92,9 @@ void Acceptor::onReadable(QTcpSocket *s)
         s->readAll(); // the answer is on its way; what else comes is ignored
         return;
     }
-    // Read no more than the cap allows (+1 to see it exceeded): a flood stays bounded.
-    it->received += s->read(m_options.maxRequestBytes + 1 - it->received.size());
+    // readAll(): Qt's read buffer is handed over, none is kept per connection (what the socket
+    // holds is in memory already; past the cap the request is refused at once).
+    it->received += s->readAll();
     const HandshakeResult r = parseUpgradeRequest(it->received, m_options.maxRequestBytes);
     if (r.status == HandshakeResult::Incomplete)
         return;
@@ -109,8 +111,16 @@ void Acceptor::onReadable(QTcpSocket *s)
     if (m_pending.isEmpty())
         m_tick.stop();
     s->disconnect(this);
-    s->write(r.response);
-    // Bytes past the cap that were left in the socket are read by the transport.
+    // Plain TCP: the 101 straight to the kernel (a fresh connection takes its 130 bytes), so
+    // the socket never allocates a write buffer it would keep per connection; else via Qt.
+    qsizetype sent = 0;
+    if (!qobject_cast<QSslSocket *>(s)) {
+        const ssize_t n = ::send(int(s->socketDescriptor()), r.response.constData(),
+                                 size_t(r.response.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+        sent = n > 0 ? qsizetype(n) : 0;
+    }
+    if (sent < r.response.size())
+        s->write(r.response.mid(sent));
     m_onUpgraded(
         std::make_unique<NativeWsTransport>(s, std::move(early), m_options.maxMessageBytes));
 }

@@ -122,13 +122,12 @@ void NativeWsTransport::onReadyRead()
         const QByteArray early = std::exchange(m_early, {});
         feed(early.constData(), early.size());
     }
-    // A stack buffer: nothing per connection stays allocated between reads.
-    char buf[16 * 1024];
-    while (!m_ended) {
-        const qint64 n = m_socket->read(buf, sizeof buf);
-        if (n <= 0)
-            break;
-        feed(buf, qsizetype(n));
+    // readAll() takes the socket's read buffer over whole (no copy) and leaves the socket
+    // without a retained chunk: an idle connection keeps no read buffer (read(buf, n) into a
+    // stack buffer would keep Qt's 16 KiB chunk allocated per connection).
+    while (!m_ended && m_socket->bytesAvailable() > 0) {
+        const QByteArray data = m_socket->readAll();
+        feed(data.constData(), data.size());
     }
 }
 
