@@ -285,7 +285,7 @@ void SyncEnginePrivate::applyHistory(const QString &conversationId, bool backgro
         pumpFetches();
         return;
     }
-    emitPageBatch(batch);
+    emitPageBatch(batch, written.prepared);
     queueDelivered(conversationId, written.prepared.deliverable.value(conversationId));
     if (background && written.prepared.interiorGaps.contains(conversationId)
         && !fillQueue.contains(conversationId))

@@ -235,7 +235,7 @@ void DateJumpRun::afterWrite(const SyncEnginePrivate::HistoryWrite &w)
     }
     ChangeBatch batch;
     d->addPreparedChanges(batch, MessageChange::Origin::History, w.prepared, {conv});
-    d->emitPageBatch(batch);
+    d->emitPageBatch(batch, w.prepared);
     d->queueDelivered(conv, w.prepared.deliverable.value(conv));
     step();
 }

@@ -561,10 +561,19 @@ void SyncEnginePrivate::emitBatch(const ChangeBatch &batch)
     Q_EMIT q->changes(batch);
 }
 
-void SyncEnginePrivate::emitPageBatch(const ChangeBatch &batch)
+void SyncEnginePrivate::emitPageBatch(const ChangeBatch &batch, const PreparedPage &page)
 {
-    if (!batch.isEmpty())
-        Q_EMIT q->changes(batch);
+    if (batch.isEmpty())
+        return;
+    Q_EMIT q->changes(batch);
+    // A send whose ack never arrived (or could not be stored) is confirmed by the catch-up
+    // or a history page instead; it reached its final state all the same.
+    for (const LocalMessage &m : page.confirmed)
+        for (const MessageChange &c : batch.messages.value(m.conversationId))
+            if (c.message.localId == m.localId && c.kind == MessageChange::Kind::Updated) {
+                Q_EMIT q->messageSent(c.message);
+                break;
+            }
 }
 
 void SyncEnginePrivate::queueIngest(std::function<void()> apply)
@@ -876,7 +885,7 @@ void SyncEnginePrivate::applySyncPage(const SyncResult &page, quint64 pageSessio
     storageWorks();
     ChangeBatch batch;
     addPreparedChanges(batch, MessageChange::Origin::Sync, w.prepared, w.touched);
-    emitPageBatch(batch);
+    emitPageBatch(batch, w.prepared);
     if (!current)
         return; // that catch-up was cut off; the one after the next auth_ok goes on
     ++syncPages;

@@ -108,8 +108,9 @@ public:
     // Adds the page's message and tick changes, and Inserted/Updated for `conversationIds`.
     void addPreparedChanges(ChangeBatch &batch, MessageChange::Origin origin,
                             const PreparedPage &page, const QSet<QString> &conversationIds);
-    // A page's batch: emitted without stamping (its values are the writer's).
-    void emitPageBatch(const ChangeBatch &batch);
+    // A page's batch: emitted without stamping (its values are the writer's); then
+    // messageSent for own outbox rows the page confirmed (their ack was lost or failed).
+    void emitPageBatch(const ChangeBatch &batch, const PreparedPage &page);
     // --- store writes that failed (disk full, I/O error, ...)
     // The first failure is reported (errorOccurred) and later ones only logged until a write
     // succeeds again (storageWorks()): a full disk must not flood the user. What failed is not
