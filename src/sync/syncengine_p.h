@@ -182,6 +182,8 @@ public:
     QSet<QString> gapCheckScheduled;
     // Queue a load of [from, to] (clamped to 1..lastSeq); true if nothing is missing.
     bool ensureRange(const QString &conversationId, qint64 from, qint64 to);
+    // The same for [from, to] already within 1..lastSeq (or wider: gaps never exceed it).
+    bool queueRange(const QString &conversationId, qint64 from, qint64 to);
     void scheduleGapCheck(const QString &conversationId, bool delayed);
     void pumpFetches();
     // pumpFetches() once, at the next event-loop turn: loadAll() on every conversation used
