@@ -123,6 +123,12 @@ int main(int argc, char **argv)
          u"Sends per second per connection (burst 2.5 x N); 0 turns the "
          "limit off (benchmarks). Default 20."_s,
          u"N"_s, u"20"_s},
+        {u"commit-window-us"_s,
+         u"SQLite store: let a durable commit wait up to N microseconds for more sends to "
+         "share it (0..100000; 0, the default, commits at once). Fewer fsyncs per message at "
+         "moderate rates, at up to N more latency per ack and delivery (docs/SERVER.md). "
+         "The same as the environment variable CHAT_SERVER_COMMIT_WINDOW_US."_s,
+         u"N"_s},
         {u"tls-cert"_s, u"PEM certificate (chain): serve wss:// instead of ws://."_s, u"F"_s},
         {u"tls-key"_s, u"PEM private key (RSA or EC, unencrypted) for --tls-cert."_s, u"F"_s},
         {u"event-loop"_s,
@@ -185,6 +191,11 @@ int main(int argc, char **argv)
     }
     cfg.heartbeatMs = intOption(p, u"heartbeat-ms"_s, 10, 3600000);
     cfg.rateLimit = intOption(p, u"rate-limit"_s, 0, 1000000);
+    if (p.isSet(u"commit-window-us"_s)) {
+        // Read by the SQLite store when it starts its writer (SqlStore::commitWindow()).
+        qputenv("CHAT_SERVER_COMMIT_WINDOW_US",
+                QByteArray::number(intOption(p, u"commit-window-us"_s, 0, 100000)));
+    }
     if (const QString ws = p.value(u"websocket"_s); ws == "native"_L1)
         cfg.websocket = chat::server::WebSocketImpl::Native;
     else if (ws == "qt"_L1)
