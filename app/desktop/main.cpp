@@ -226,7 +226,7 @@ int main(int argc, char *argv[])
         // title): findConversation() reads every conversation from the store, and doing that
         // for each batch froze the UI for half a second a page at 500 conversations. The
         // store is asked (the other member's username, too) when the sign-in state or the
-        // connection changes.
+        // connection state changes.
         auto inList = [&session, ref, open, watch] {
             if (!session.currentConversationId().isEmpty() || !session.engine()->isOpen()
                 || session.state() != ChatSession::State::SignedIn)
@@ -251,7 +251,13 @@ int main(int argc, char *argv[])
         QObject::connect(session.conversations(), &chat::model::ConversationListModel::countChanged,
                          watch, inList);
         QObject::connect(&session, &ChatSession::stateChanged, watch, inStore);
-        QObject::connect(&session, &ChatSession::connectionChanged, watch, inStore);
+        // connectionChanged also reports sync progress (every page): only a new state counts.
+        auto lastConnection = std::make_shared<ChatSession::Connection>(session.connection());
+        QObject::connect(
+            &session, &ChatSession::connectionChanged, watch, [&session, inStore, lastConnection] {
+                if (std::exchange(*lastConnection, session.connection()) != session.connection())
+                    inStore();
+            });
         inStore();
     }
 
