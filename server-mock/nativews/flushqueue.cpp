@@ -23,19 +23,23 @@ void FlushQueue::add(NativeWsTransport *t)
 
 void FlushQueue::remove(NativeWsTransport *t)
 {
-    const qsizetype i = m_dirty.indexOf(t);
-    if (i >= 0)
-        m_dirty[i] = nullptr;
+    // Also from the batch being flushed: a write there may end another connection of it.
+    for (QList<NativeWsTransport *> *list : {&m_dirty, &m_flushing}) {
+        const qsizetype i = list->indexOf(t);
+        if (i >= 0)
+            (*list)[i] = nullptr;
+    }
 }
 
 void FlushQueue::flushAll()
 {
     m_posted = false;
     // Frames queued while flushing (none are expected) go into a fresh list and a new post.
-    const QList<NativeWsTransport *> dirty = std::exchange(m_dirty, {});
-    for (NativeWsTransport *t : dirty)
-        if (t)
+    m_flushing = std::exchange(m_dirty, {});
+    for (qsizetype i = 0; i < m_flushing.size(); ++i)
+        if (NativeWsTransport *t = std::exchange(m_flushing[i], nullptr))
             t->flushOut();
+    m_flushing.clear();
 }
 
 } // namespace chat::server::nativews

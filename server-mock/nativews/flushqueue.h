@@ -22,6 +22,7 @@ public:
 private:
     void flushAll();
     QList<NativeWsTransport *> m_dirty;
+    QList<NativeWsTransport *> m_flushing; // the batch flushAll() is working through
     bool m_posted = false;
 };
 

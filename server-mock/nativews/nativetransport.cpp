@@ -201,9 +201,18 @@ void NativeWsTransport::sendClose(int code, const QString &reason)
     QTimer::singleShot(kCloseTimeoutMs, m_socket, [s = m_socket] { s->abort(); });
 }
 
+void NativeWsTransport::flushNow()
+{
+    // Outside the FlushQueue's batch: leave it, or it would call a transport that may be gone
+    // by then (flushOut() clears m_flushQueued, so the destructor would not take it out).
+    if (m_flushQueued)
+        FlushQueue::forThisThread().remove(this);
+    flushOut();
+}
+
 void NativeWsTransport::endConnection()
 {
-    flushOut();
+    flushNow();
     m_ended = true;
     // Sends what is queued (the close frame), then FIN; a peer that does not take it is cut.
     m_socket->disconnectFromHost();
@@ -226,7 +235,7 @@ qint64 NativeWsTransport::bytesToWrite() const
 
 void NativeWsTransport::flush()
 {
-    flushOut();
+    flushNow();
     m_socket->flush();
 }
 

@@ -45,6 +45,7 @@ public:
 
 private:
     void queue(const QByteArray &frame);
+    void flushNow(); // flushOut() from outside the FlushQueue's batch
     void onReadyRead();
     void feed(const char *data, qsizetype size);
     void sendClose(int code, const QString &reason);
