@@ -976,18 +976,27 @@ void SyncEnginePrivate::onPush(const ServerFrame &frame)
 {
     if (!store)
         return;
+    // Bursts of pushes and of receipts are each coalesced into one transaction and one change
+    // batch; at most one of the two queues holds frames at a time, so frames keep their order.
     if (const auto *m = std::get_if<MessagePush>(&frame)) {
-        // Coalesce a burst of pushes into one transaction and one change batch.
+        if (!queuedReceipts.isEmpty())
+            processQueuedReceipts();
         if (queuedPushes.isEmpty())
             QTimer::singleShot(0, q, [this] { processQueuedPushes(); });
         queuedPushes.append(m->message);
         return;
     }
     if (!queuedPushes.isEmpty())
-        processQueuedPushes(); // keep the order of frames
+        processQueuedPushes();
     if (const auto *r = std::get_if<Receipt>(&frame)) {
-        handleReceipt(*r);
-    } else if (const auto *c = std::get_if<ConversationUpdate>(&frame)) {
+        if (queuedReceipts.isEmpty())
+            QTimer::singleShot(0, q, [this] { processQueuedReceipts(); });
+        queuedReceipts.append(*r);
+        return;
+    }
+    if (!queuedReceipts.isEmpty())
+        processQueuedReceipts();
+    if (const auto *c = std::get_if<ConversationUpdate>(&frame)) {
         ChangeBatch batch;
         handleConversationUpdate(c->conversation, batch);
         emitBatch(batch);
@@ -1046,23 +1055,47 @@ void SyncEnginePrivate::processQueuedPushes()
         startSync(std::nullopt); // learn its title and members
 }
 
-void SyncEnginePrivate::handleReceipt(const Receipt &r)
+void SyncEnginePrivate::processQueuedReceipts()
 {
-    if (!store->hasConversation(r.conversationId))
+    if (queuedReceipts.isEmpty() || !store)
         return;
+    // A catch-up's own `delivered` frames come back as one receipt per conversation
+    // (hundreds): one transaction and one conversation read each was up to a quarter of the
+    // UI thread's time in chat-desktop's catch-up.
+    const QList<Receipt> receipts = std::exchange(queuedReceipts, {});
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
-    QPair<qint64, qint64> previous{0, 0};
-    if (s) {
+    QHash<QString, SeqRange> ticks; // own messages whose ticks may have changed
+    QSet<QString> touched;
+    bool membershipChanged = false;
+    for (const Receipt &r : receipts) {
+        if (!s)
+            break;
+        if (!store->hasConversation(r.conversationId))
+            continue;
         auto prev = store->raiseWatermarks(r.conversationId, r.userId, r.deliveredSeq, r.readSeq);
         if (!prev) {
             if (prev.error().code == Error::Code::NotFound) {
-                startSync(std::nullopt); // membership changed under us
-                return;
+                membershipChanged = true; // membership changed under us: a sync follows
+                continue;
             }
             s = prev.error();
+            break;
+        }
+        touched.insert(r.conversationId);
+        if (r.userId == myUserId)
+            continue;
+        const QPair<qint64, qint64> previous = prev.value();
+        const qint64 from = qMin(previous.first, previous.second) + 1;
+        const qint64 to = qMax(r.deliveredSeq, r.readSeq);
+        if (to < from)
+            continue;
+        const auto it = ticks.find(r.conversationId);
+        if (it == ticks.end()) {
+            ticks.insert(r.conversationId, SeqRange{from, to});
         } else {
-            previous = prev.value();
+            it->first = qMin(it->first, from);
+            it->second = qMax(it->second, to);
         }
     }
     if (s)
@@ -1072,16 +1105,15 @@ void SyncEnginePrivate::handleReceipt(const Receipt &r)
         return;
     }
     storageWorks();
-    ChangeBatch batch;
-    if (r.userId != myUserId) {
-        // Own messages whose ticks may have changed.
-        const qint64 from = qMin(previous.first, previous.second) + 1;
-        const qint64 to = qMax(r.deliveredSeq, r.readSeq);
-        if (to >= from)
-            addTickChanges(batch, {{r.conversationId, SeqRange{from, to}}});
+    if (!touched.isEmpty()) {
+        ChangeBatch batch;
+        if (!ticks.isEmpty())
+            addTickChanges(batch, ticks);
+        addConversationChanges(batch, touched);
+        emitBatch(batch);
     }
-    addConversationChanges(batch, {r.conversationId});
-    emitBatch(batch);
+    if (membershipChanged)
+        startSync(std::nullopt);
 }
 
 void SyncEnginePrivate::handleConversationUpdate(const Conversation &c, ChangeBatch &batch)

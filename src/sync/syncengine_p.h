@@ -92,7 +92,9 @@ public:
     void onPush(const chat::proto::ServerFrame &frame);
     QList<chat::proto::Message> queuedPushes;
     void processQueuedPushes();
-    void handleReceipt(const chat::proto::Receipt &r);
+    // Receipts are coalesced like pushes: one transaction and one change batch per burst.
+    QList<chat::proto::Receipt> queuedReceipts;
+    void processQueuedReceipts();
     void handleConversationUpdate(const chat::proto::Conversation &c, ChangeBatch &batch);
     void reportError(const Error &e);
     // Engine-thread batches (sends, acks, pushes, receipts, reads) bump engineWrites and
