@@ -254,14 +254,8 @@ void ConversationListModel::applyBatch(const chat::sync::ChangeBatch &batch)
     changed.reserve(updated.size());
     for (const QString &id : std::as_const(updated))
         changed.append(rowOf(id));
-    std::sort(changed.begin(), changed.end());
-    for (int i = 0; i < changed.size();) {
-        int j = i + 1;
-        while (j < changed.size() && changed.at(j) == changed.at(j - 1) + 1)
-            ++j;
-        Q_EMIT dataChanged(index(changed.at(i)), index(changed.at(j - 1)));
-        i = j;
-    }
+    forEachRowRun(std::move(changed),
+                  [this](int first, int last) { Q_EMIT dataChanged(index(first), index(last)); });
     if (oldCount != count())
         Q_EMIT countChanged();
     if (oldUnread != totalUnread())

@@ -649,16 +649,9 @@ void MessageListModel::applyMessageChanges(const QList<MessageChange> &changes)
 
 void MessageListModel::emitChangedRows(QList<int> rows)
 {
-    // One dataChanged per contiguous range of changed rows.
-    std::sort(rows.begin(), rows.end());
-    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    for (int i = 0; i < rows.size();) {
-        int j = i + 1;
-        while (j < rows.size() && rows.at(j) == rows.at(j - 1) + 1)
-            ++j;
-        Q_EMIT dataChanged(index(rows.at(i)), index(rows.at(j - 1)));
-        i = j;
-    }
+    chat::model::forEachRowRun(std::move(rows), [this](int first, int last) {
+        Q_EMIT dataChanged(index(first), index(last));
+    });
 }
 
 void MessageListModel::applyMessages(const QList<MessageChange> &changes)

@@ -148,4 +148,20 @@ int applySortedChanges(QList<T> &rows, int sorted, SortedRowsChanges<T> changes,
     return sorted;
 }
 
+// Calls emitRange(first, last) once per contiguous run of `rows` (any order, repeats
+// allowed): one dataChanged per run instead of one per row.
+template<typename EmitRange>
+void forEachRowRun(QList<int> rows, EmitRange emitRange)
+{
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (qsizetype i = 0; i < rows.size();) {
+        qsizetype j = i + 1;
+        while (j < rows.size() && rows.at(j) == rows.at(j - 1) + 1)
+            ++j;
+        emitRange(rows.at(i), rows.at(j - 1));
+        i = j;
+    }
+}
+
 } // namespace chat::model

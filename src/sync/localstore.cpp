@@ -67,6 +67,25 @@ Error storageError(const QString &message)
 {
     return Error{Error::Code::Storage, message, {}};
 }
+
+// The store's background threads (the WAL checkpointer, the search indexer) each open a
+// connection of their own in that thread: a Qt SQL connection is used only where it was made.
+QString storeThreadConnectionName(const QString &prefix)
+{
+    static std::atomic<int> counter{0};
+    return prefix + u'-' + QString::number(++counter);
+}
+
+QSqlDatabase openStoreThreadConnection(const QString &connectionName, const QString &path,
+                                       const char *what)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+    db.setDatabaseName(path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    if (!db.open())
+        qCWarning(lcSyncStore) << what << "connection:" << db.lastError().text();
+    return db;
+}
 } // namespace
 
 // WalCheckpointer: copies the WAL back into the database file on a thread of its own, with
@@ -82,18 +101,12 @@ public:
 
     explicit WalCheckpointer(const QString &path)
     {
-        static std::atomic<int> counter{0};
-        m_connectionName = u"chat-store-checkpoint-"_s + QString::number(++counter);
+        m_connectionName = storeThreadConnectionName(u"chat-store-checkpoint"_s);
         m_thread.setObjectName(u"chat-store-ckpt"_s);
         m_worker.moveToThread(&m_thread);
         m_thread.start(QThread::LowPriority);
         QMetaObject::invokeMethod(&m_worker, [this, path] {
-            // Created in the thread: a Qt SQL connection is used only where it was made.
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
-            db.setDatabaseName(path);
-            db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
-            if (!db.open())
-                qCWarning(lcSyncStore) << "checkpoint connection:" << db.lastError().text();
+            openStoreThreadConnection(m_connectionName, path, "checkpoint");
             m_timer = new QTimer(&m_worker);
             m_timer->setSingleShot(true);
             m_timer->setInterval(kCheckpointDelayMs);
@@ -258,17 +271,12 @@ public:
     SearchIndexer(const QString &path, std::function<void()> committed)
         : m_path(path), m_committed(std::move(committed))
     {
-        static std::atomic<int> counter{0};
-        m_connectionName = u"chat-store-index-"_s + QString::number(++counter);
+        m_connectionName = storeThreadConnectionName(u"chat-store-index"_s);
         m_thread.setObjectName(u"chat-store-index"_s);
         m_worker.moveToThread(&m_thread);
         m_thread.start(QThread::LowPriority);
         QMetaObject::invokeMethod(&m_worker, [this, path] {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
-            db.setDatabaseName(path);
-            db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
-            if (!db.open())
-                qCWarning(lcSyncStore) << "search index connection:" << db.lastError().text();
+            QSqlDatabase db = openStoreThreadConnection(m_connectionName, path, "search index");
             QSqlQuery q(db);
             q.exec(u"PRAGMA synchronous=NORMAL"_s); // as the store's connections
             m_timer = new QTimer(&m_worker);

@@ -9,6 +9,7 @@
 // pages after it) how many gaps exceed 16 ms and the longest, plus the 20 longest gaps with
 // when they ended and in which phase.
 // Starts chat-server itself (temporary data, loopback) unless --url is given.
+#include "backlog.h"
 #include "benchutil.h"
 #include "population.h"
 #include "scenarios.h"
@@ -84,34 +85,10 @@ int main(int argc, char **argv)
 
     fprintf(stderr, "chat-bench-engine: server %s\n", qPrintable(t.url().toString()));
     // --- the backlog ------------------------------------------------------------------------
-    QObject owner;
-    Population pop(t, &owner);
-    QList<Account> accounts;
-    QList<BenchClient *> clients;
-    if (!pop.createAccounts(2, &accounts, &clients))
-        return fail(pop.error());
-    BenchClient *writer = clients[0];
-    QList<Population::ConvRequest> reqs;
-    for (int i = 0; i < convCount; ++i)
-        reqs.append({writer, true, u"catchup %1"_s.arg(i), {accounts[1].userId}});
-    QStringList convs;
-    if (!pop.createConversations(reqs, &convs))
-        return fail(pop.error());
-    clients[1]->close();
-    qint64 sent = 0, acked = 0;
-    const QString padding(64, u'x');
-    writer->onAck = [&](qint64) {
-        ++acked;
-        if (sent < total) {
-            writer->sendMessage(convs.at(int(sent % convs.size())), padding);
-            ++sent;
-        }
-    };
-    for (; sent < qMin<qint64>(256, total); ++sent)
-        writer->sendMessage(convs.at(int(sent % convs.size())), padding);
-    if (!waitFor([&] { return acked >= total; }, 1800000))
-        return fail(u"the write phase did not finish"_s);
-    writer->close();
+    Backlog backlog;
+    if (QString error; !writeBacklog(t, total, convCount, &backlog, &error))
+        return fail(error);
+    const QList<Account> accounts{backlog.writer, backlog.reader};
     fprintf(stderr, "chat-bench-engine: %d messages written; the engine catches up\n", total);
     out["machine_before"_L1] = machineContext();
 
