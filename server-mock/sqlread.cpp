@@ -1,6 +1,6 @@
 #include "sqlread.h"
 
-#include <sqlite3.h>
+#include "sqlitestmt.h"
 
 using namespace Qt::StringLiterals;
 
@@ -35,7 +35,10 @@ static_assert(std::size(kSql) == 8);
 
 #undef CHAT_MESSAGE_COLUMNS
 
-// Resets a statement when leaving scope: no statement stays active past its use.
+using sqlite::columnText;
+
+// Resets a statement when leaving scope: no statement stays active past its use, nor keeps
+// a copy of the texts bound to it.
 struct Reset {
     sqlite3_stmt *st;
     ~Reset()
@@ -44,12 +47,6 @@ struct Reset {
         sqlite3_clear_bindings(st);
     }
 };
-
-QString columnText(sqlite3_stmt *st, int col)
-{
-    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(st, col));
-    return QString::fromUtf8(p, sqlite3_column_bytes(st, col));
-}
 
 bool columnIs(sqlite3_stmt *st, int col, const char *word)
 {
@@ -67,15 +64,8 @@ SqliteReadPath::~SqliteReadPath()
 
 bool SqliteReadPath::prepare(QString *errorMessage)
 {
-    for (int i = 0; i < StmtCount; ++i) {
-        if (sqlite3_prepare_v3(m_db, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &m_stmt[i], nullptr)
-            != SQLITE_OK) {
-            *errorMessage = u"cannot prepare a read statement: %1"_s.arg(
-                QString::fromUtf8(sqlite3_errmsg(m_db)));
-            return false;
-        }
-    }
-    return true;
+    return sqlite::prepareAll(m_db, kSql, m_stmt, u"cannot prepare a read statement"_s,
+                              errorMessage);
 }
 
 bool SqliteReadPath::fail(const char *what)
@@ -134,16 +124,7 @@ bool SqliteReadPath::messages(const QString &convId, Page page, qint64 seq, int 
         sqlite3_bind_int64(st, 3, seq);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        proto::Message m;
-        m.messageId = columnText(st, 0);
-        m.conversationId = columnText(st, 1);
-        m.seq = sqlite3_column_int64(st, 2);
-        m.senderId = columnText(st, 3);
-        m.clientMsgId = columnText(st, 4);
-        m.kind = columnText(st, 5);
-        m.content = columnText(st, 6);
-        m.ts = sqlite3_column_int64(st, 7);
-        out->append(std::move(m));
+        out->append(sqlite::messageRow(st));
     }
     return rc == SQLITE_DONE || fail("messages");
 }

@@ -3,7 +3,7 @@
 #include "crypto.h"
 #include "net/logging.h"
 
-#include <sqlite3.h>
+#include "sqlitestmt.h"
 
 using namespace Qt::StringLiterals;
 using chat::proto::ErrorCode;
@@ -53,18 +53,8 @@ QString hexId(quint32 prefix, quint32 counter)
     return QString(reinterpret_cast<const QChar *>(buf), 18);
 }
 
-// Resets a statement when leaving scope, so no statement stays active past its use (an
-// active statement would keep a read cursor open across COMMIT).
-struct Reset {
-    sqlite3_stmt *st;
-    ~Reset() { sqlite3_reset(st); }
-};
-
-QString columnText(sqlite3_stmt *st, int col)
-{
-    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(st, col));
-    return QString::fromUtf8(p, sqlite3_column_bytes(st, col));
-}
+using Reset = sqlite::StmtReset;
+using sqlite::columnText;
 
 ProtocolError unavailable()
 {
@@ -117,15 +107,8 @@ bool SqliteSendPath::exec(const QString &sql, QString *errorMessage)
 
 bool SqliteSendPath::prepare(QString *errorMessage)
 {
-    for (int i = 0; i < StmtCount; ++i) {
-        if (sqlite3_prepare_v3(m_db, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &m_stmt[i], nullptr)
-            != SQLITE_OK) {
-            *errorMessage = u"cannot prepare the send statements: %1"_s.arg(
-                QString::fromUtf8(sqlite3_errmsg(m_db)));
-            return false;
-        }
-    }
-    return true;
+    return sqlite::prepareAll(m_db, kSql, m_stmt, u"cannot prepare the send statements"_s,
+                              errorMessage);
 }
 
 void SqliteSendPath::bindText(sqlite3_stmt *st, int index, const QString &s)
@@ -215,14 +198,7 @@ SqliteSendPath::original(const QString &senderId, const QString &clientMsgId, QS
     proto::Message m;
     const int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        m.messageId = columnText(st, 0);
-        m.conversationId = columnText(st, 1);
-        m.seq = sqlite3_column_int64(st, 2);
-        m.senderId = columnText(st, 3);
-        m.clientMsgId = columnText(st, 4);
-        m.kind = columnText(st, 5);
-        m.content = columnText(st, 6);
-        m.ts = sqlite3_column_int64(st, 7);
+        m = sqlite::messageRow(st);
     } else if (rc != SQLITE_DONE) {
         *errorMessage = fail(st);
         return std::nullopt;

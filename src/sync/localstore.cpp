@@ -68,24 +68,70 @@ Error storageError(const QString &message)
     return Error{Error::Code::Storage, message, {}};
 }
 
-// The store's background threads (the WAL checkpointer, the search indexer) each open a
-// connection of their own in that thread: a Qt SQL connection is used only where it was made.
-QString storeThreadConnectionName(const QString &prefix)
+// StoreThread: a low-priority thread with a SQLite connection of its own to the store file
+// (opened in that thread: a Qt SQL connection is used only where it was made) and a
+// single-shot timer living there; the WAL checkpointer and the search indexer each run on
+// one. `opened` and `timeout` run in the thread. The owner calls stop() first thing in its
+// destructor, so nothing runs in the thread once the owner's members start to go.
+class StoreThread
 {
-    static std::atomic<int> counter{0};
-    return prefix + u'-' + QString::number(++counter);
-}
+public:
+    StoreThread(const QString &path, const QString &name, const char *what,
+                std::function<void(QSqlDatabase &, QTimer *)> opened, std::function<void()> timeout)
+    {
+        static std::atomic<int> counter{0};
+        m_connectionName = name + u'-' + QString::number(++counter);
+        m_thread.setObjectName(name);
+        m_worker.moveToThread(&m_thread);
+        m_thread.start(QThread::LowPriority);
+        QMetaObject::invokeMethod(&m_worker, [this, path, what, opened, timeout] {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
+            db.setDatabaseName(path);
+            db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+            if (!db.open())
+                qCWarning(lcSyncStore) << what << "connection:" << db.lastError().text();
+            m_timer = new QTimer(&m_worker);
+            m_timer->setSingleShot(true);
+            QObject::connect(m_timer, &QTimer::timeout, &m_worker, timeout);
+            if (opened)
+                opened(db, m_timer);
+        });
+    }
+    ~StoreThread() { stop(); }
 
-QSqlDatabase openStoreThreadConnection(const QString &connectionName, const QString &path,
-                                       const char *what)
-{
-    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
-    db.setDatabaseName(path);
-    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
-    if (!db.open())
-        qCWarning(lcSyncStore) << what << "connection:" << db.lastError().text();
-    return db;
-}
+    // Runs `last` in the thread, closes the connection and ends the thread (once).
+    void stop(const std::function<void()> &last = {})
+    {
+        if (std::exchange(m_stopped, true))
+            return;
+        QMetaObject::invokeMethod(
+            &m_worker,
+            [this, &last] {
+                delete m_timer;
+                m_timer = nullptr;
+                if (last)
+                    last();
+                QSqlDatabase::database(m_connectionName, false).close();
+            },
+            Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+
+    // Queues `f` to run in the thread.
+    void post(std::function<void()> f) { QMetaObject::invokeMethod(&m_worker, std::move(f)); }
+    // In the thread only: its timer (null once stopping) and its connection.
+    QTimer *timer() const { return m_timer; }
+    QSqlDatabase database() const { return QSqlDatabase::database(m_connectionName, false); }
+
+private:
+    QThread m_thread;
+    QObject m_worker;
+    QTimer *m_timer = nullptr; // in m_thread
+    QString m_connectionName;
+    bool m_stopped = false;
+};
 } // namespace
 
 // WalCheckpointer: copies the WAL back into the database file on a thread of its own, with
@@ -100,43 +146,22 @@ public:
     static constexpr int kCheckpointDelayMs = 100;
 
     explicit WalCheckpointer(const QString &path)
-    {
-        m_connectionName = storeThreadConnectionName(u"chat-store-checkpoint"_s);
-        m_thread.setObjectName(u"chat-store-ckpt"_s);
-        m_worker.moveToThread(&m_thread);
-        m_thread.start(QThread::LowPriority);
-        QMetaObject::invokeMethod(&m_worker, [this, path] {
-            openStoreThreadConnection(m_connectionName, path, "checkpoint");
-            m_timer = new QTimer(&m_worker);
-            m_timer->setSingleShot(true);
-            m_timer->setInterval(kCheckpointDelayMs);
-            QObject::connect(m_timer, &QTimer::timeout, &m_worker, [this] { checkpoint(); });
-        });
-    }
+        : m_thread(
+            path, u"chat-store-ckpt"_s, "checkpoint",
+            [](QSqlDatabase &, QTimer *timer) { timer->setInterval(kCheckpointDelayMs); },
+            [this] { checkpoint(); })
+    { }
 
-    ~WalCheckpointer()
-    {
-        QMetaObject::invokeMethod(
-            &m_worker,
-            [this] {
-                delete m_timer;
-                m_timer = nullptr;
-                QSqlDatabase::database(m_connectionName, false).close();
-            },
-            Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-        QSqlDatabase::removeDatabase(m_connectionName);
-    }
+    ~WalCheckpointer() { m_thread.stop(); }
 
     // From the store's thread; cheap when a checkpoint is already due.
     void request()
     {
         if (m_requested.exchange(true))
             return;
-        QMetaObject::invokeMethod(&m_worker, [this] {
-            if (m_timer && !m_timer->isActive())
-                m_timer->start();
+        m_thread.post([this] {
+            if (QTimer *timer = m_thread.timer(); timer && !timer->isActive())
+                timer->start();
         });
     }
 
@@ -146,7 +171,7 @@ private:
     void checkpoint()
     {
         m_requested = false;
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        QSqlDatabase db = m_thread.database();
         if (!db.isOpen())
             return;
         QSqlQuery q(db);
@@ -156,12 +181,9 @@ private:
         ++m_done;
     }
 
-    QThread m_thread;
-    QObject m_worker;
-    QTimer *m_timer = nullptr; // in m_thread
-    QString m_connectionName;
     std::atomic<bool> m_requested{false};
     std::atomic<int> m_done{0};
+    StoreThread m_thread; // last: its callbacks use the members above
 };
 
 // --- Search index (migration 005) --------------------------------------------------------------
@@ -269,20 +291,16 @@ public:
 
     // `committed` runs in the indexer's thread after it committed batches.
     SearchIndexer(const QString &path, std::function<void()> committed)
-        : m_path(path), m_committed(std::move(committed))
+        : m_path(path),
+          m_committed(std::move(committed)),
+          m_thread(
+              path, u"chat-store-index"_s, "search index",
+              [](QSqlDatabase &db, QTimer *) {
+                  QSqlQuery q(db);
+                  q.exec(u"PRAGMA synchronous=NORMAL"_s); // as the store's connections
+              },
+              [this] { run(); })
     {
-        m_connectionName = storeThreadConnectionName(u"chat-store-index"_s);
-        m_thread.setObjectName(u"chat-store-index"_s);
-        m_worker.moveToThread(&m_thread);
-        m_thread.start(QThread::LowPriority);
-        QMetaObject::invokeMethod(&m_worker, [this, path] {
-            QSqlDatabase db = openStoreThreadConnection(m_connectionName, path, "search index");
-            QSqlQuery q(db);
-            q.exec(u"PRAGMA synchronous=NORMAL"_s); // as the store's connections
-            m_timer = new QTimer(&m_worker);
-            m_timer->setSingleShot(true);
-            QObject::connect(m_timer, &QTimer::timeout, &m_worker, [this] { run(); });
-        });
         QMutexLocker lock(&registryMutex());
         registry().insert(m_path, this);
     }
@@ -294,24 +312,13 @@ public:
             registry().remove(m_path, this);
         }
         m_stop = true;
-        QMetaObject::invokeMethod(
-            &m_worker,
-            [this] {
-                delete m_timer;
-                m_timer = nullptr;
-                m_statements.clear();
-                QSqlDatabase::database(m_connectionName, false).close();
-            },
-            Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-        QSqlDatabase::removeDatabase(m_connectionName);
+        m_thread.stop([this] { m_statements.clear(); });
     }
 
     // From any thread, after a commit that may have stored messages.
     void request()
     {
-        QMetaObject::invokeMethod(&m_worker, [this] { schedule(); });
+        m_thread.post([this] { schedule(); });
     }
 
     static void requestFor(const QString &path)
@@ -336,11 +343,12 @@ private:
 
     void schedule()
     {
-        if (!m_timer)
+        QTimer *timer = m_thread.timer();
+        if (!timer)
             return;
         if (!m_waiting.isValid())
             m_waiting.start();
-        m_timer->start(int(std::clamp<qint64>(kMaxDelayMs - m_waiting.elapsed(), 0, kIdleMs)));
+        timer->start(int(std::clamp<qint64>(kMaxDelayMs - m_waiting.elapsed(), 0, kIdleMs)));
     }
 
     // One batch, then back to the event loop: the next batch follows after a pause as long as
@@ -350,7 +358,7 @@ private:
     void run()
     {
         m_waiting.invalidate();
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        QSqlDatabase db = m_thread.database();
         if (!db.isOpen() || m_stop)
             return;
         auto prepare = [&](const QString &sql) -> QSqlQuery & {
@@ -385,19 +393,16 @@ private:
                              << "ms";
         if (m_committed)
             m_committed(); // the WAL grew: let the checkpoint thread copy it back
-        if (n == kBatchRows && m_timer)
-            m_timer->start(int(qMax<qint64>(kMinPauseMs, took.elapsed())));
+        if (QTimer *timer = m_thread.timer(); n == kBatchRows && timer)
+            timer->start(int(qMax<qint64>(kMinPauseMs, took.elapsed())));
     }
 
     QString m_path;
     std::function<void()> m_committed;
-    QThread m_thread;
-    QObject m_worker;
-    QTimer *m_timer = nullptr;              // in m_thread
     QElapsedTimer m_waiting;                // since the first unserved request (in m_thread)
     QHash<QString, QSqlQuery> m_statements; // in m_thread
-    QString m_connectionName;
     std::atomic<bool> m_stop{false};
+    StoreThread m_thread; // last: its callbacks use the members above
 };
 
 LocalStore::~LocalStore()
