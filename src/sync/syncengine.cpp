@@ -108,6 +108,8 @@ Status SyncEngine::openAccount(const QUrl &server, const QString &username, cons
         return opened.error();
     d->store = std::move(opened).value();
     ++d->account;
+    d->writerJobs = 0;
+    d->queuedReceipts.clear();
     const QStringList known = d->store->conversationIds();
     d->announced = QSet<QString>(known.cbegin(), known.cend());
     QString writerError;
@@ -150,6 +152,8 @@ void SyncEngine::closeAccount()
     d->writer.reset();
     d->ingestQueue.clear();
     ++d->account;
+    d->writerJobs = 0;
+    d->queuedReceipts.clear();
     d->store.reset();
     d->myUserId.clear();
     d->sendsInFlight.clear();
@@ -1058,6 +1062,12 @@ void SyncEnginePrivate::processQueuedPushes()
 void SyncEnginePrivate::processQueuedReceipts()
 {
     if (queuedReceipts.isEmpty() || !store)
+        return;
+    // A page the writer has committed but not published yet may hold own messages these
+    // receipts tick: announcing them as Updated before the page announces them Inserted would
+    // break the change feed's order. Wait until the writer's pages are published (they are
+    // decorated with the watermarks as they are then); writerJobDone() calls back.
+    if (writerJobs > 0)
         return;
     // A catch-up's own `delivered` frames come back as one receipt per conversation
     // (hundreds): one transaction and one conversation read each was up to a quarter of the

@@ -95,6 +95,14 @@ public:
     // Receipts are coalesced like pushes: one transaction and one change batch per burst.
     QList<chat::proto::Receipt> queuedReceipts;
     void processQueuedReceipts();
+    // writeThenApply() jobs submitted and not applied yet (this account's).
+    int writerJobs = 0;
+    void writerJobDone()
+    {
+        if (--writerJobs == 0 && !queuedReceipts.isEmpty())
+            QMetaObject::invokeMethod(
+                q, [this] { processQueuedReceipts(); }, Qt::QueuedConnection);
+    }
     void handleConversationUpdate(const chat::proto::Conversation &c, ChangeBatch &batch);
     void reportError(const Error &e);
     // Engine-thread batches (sends, acks, pushes, receipts, reads) bump engineWrites and
@@ -223,12 +231,14 @@ void SyncEnginePrivate::writeThenApply(std::function<R(LocalStore &)> job,
                                        std::function<void(const R &)> apply)
 {
     const quint64 acct = account;
+    ++writerJobs;
     auto applyLater = [this, acct, apply](std::shared_ptr<R> result) {
         queueIngest([this, acct, apply, result] {
             if (acct != account || !store)
                 return;
             store->refresh(); // see the writer's commit, and its new members
             apply(*result);
+            writerJobDone();
         });
     };
     if (!writer) {
