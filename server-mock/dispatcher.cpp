@@ -205,8 +205,8 @@ Dispatcher::Flow Dispatcher::onLogin(Session &s, const proto::LoginRequest &f)
                         };
                         if (wait <= 0)
                             answer();
-                        else
-                            QTimer::singleShot(wait, this, answer);
+                        else // precise: a coarse timer may answer up to 5 % early
+                            QTimer::singleShot(wait, Qt::PreciseTimer, this, answer);
                         return;
                     }
                     issueToken(guard, id, rec.user, device);

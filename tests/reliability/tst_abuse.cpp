@@ -327,8 +327,11 @@ private Q_SLOTS:
             ws->sendJson(loginFrame(u"mallory"_s, u"queued-%1"_s.arg(i)));
             guesses.append(ws);
         }
+        QElapsedTimer rightTimer;
+        rightTimer.start();
         auto right = loggedIn(u"mallory"_s);
         QVERIFY2(right, "the right password is accepted while guesses are throttled");
+        qInfo("the right login was answered after %lld ms", qint64(rightTimer.elapsed()));
         QVERIFY2(guesses.last()->nextJson(0) == std::nullopt,
                  "the last queued guess is still waiting when the right login is answered");
         for (RawWs *ws : std::as_const(guesses)) {
@@ -338,7 +341,8 @@ private Q_SLOTS:
             QCOMPARE(a->value("code"_L1).toString(), u"unauthorized"_s);
             QCOMPARE(a->value("message"_L1).toString(), u"wrong username or password"_s);
         }
-        // The third queued guess waited at least the sum of its predecessors' slots.
+        // The last queued guess waited at least the sum of its predecessors' slots (a precise
+        // timer on the server: a coarse one may fire 5 % early).
         QVERIFY2(t.elapsed() >= 3500, qPrintable(QString::number(t.elapsed())));
         qDeleteAll(guesses);
     }
@@ -391,7 +395,10 @@ private Q_SLOTS:
         int files = 0;
         while (it.hasNext()) {
             QFile f(it.next());
-            QVERIFY(f.open(QIODevice::ReadOnly));
+            // A file SQLite removed after the listing (a WAL or journal at close) holds nothing.
+            if (!f.open(QIODevice::ReadOnly) && !f.exists())
+                continue;
+            QVERIFY2(f.isOpen(), qPrintable(f.fileName() + u": "_s + f.errorString()));
             const QByteArray bytes = f.readAll();
             ++files;
             QVERIFY2(!bytes.contains("alice-pw"), qPrintable(f.fileName()));
