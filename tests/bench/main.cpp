@@ -1,6 +1,7 @@
 // chat-bench: a load generator for any protocol-v1 server. See --help and docs/PERFORMANCE.md.
 #include "benchutil.h"
 #include "epolldispatcher.h"
+#include "leanreceiver.h"
 #include "scenarios.h"
 #include "serverprocess.h"
 
@@ -106,6 +107,10 @@ int main(int argc, char **argv)
         "      Node.js peer on free loopback ports with temporary data, runs SCENARIO against\n"
         "      each and prints both summaries and the ratios ours / peer.\n\n"
         "Scenarios: throughput, latency, connections, fanout, catchup.\n"
+        "fanout: one protocol-v1 sender in this process; the receivers are held by\n"
+        "--receiver-processes `chat-bench fanout-worker` processes that count message pushes by\n"
+        "walking WebSocket frame headers (no JSON parse per message) and read the sender's\n"
+        "timestamp every --sample-every messages, so the rate measured is the server's.\n"
         "Server CPU and RSS figures need the server's pid (--server-pid, or compare mode)."_s);
     p.addHelpOption();
     p.addPositionalArgument(u"scenario"_s, u"throughput | latency | connections | fanout | "
@@ -158,6 +163,13 @@ int main(int argc, char **argv)
         opt("groups", "fanout: group sizes, comma separated.", "list", "10,100,1000");
     const auto oFanout =
         opt("fanout-deliveries", "fanout: deliveries per group size.", "n", "100000");
+    const auto oReceiverProcs = opt("receiver-processes",
+                                    "fanout: worker processes holding the receiving connections "
+                                    "(lean receivers: frame headers walked, no JSON parse).",
+                                    "n", "2");
+    const auto oSampleEvery =
+        opt("sample-every", "fanout: a delivery latency sample every Nth message per receiver.",
+            "n", "64");
     const auto oMessages = opt("messages", "catchup: messages missed.", "n", "100000");
     const auto oConvs =
         opt("conversations", "catchup: conversations they are spread over.", "n", "500");
@@ -168,8 +180,9 @@ int main(int argc, char **argv)
     const auto oNode = opt("node", "compare: node binary.", "path", "node");
     const auto oPeerDir =
         opt("peer-dir", "compare: the peer's folder (server.js).", "dir", CHAT_BENCH_PEER_DIR);
-    // Internal: the worker half of `connections`.
-    const auto oTokenFile = opt("token-file", "connections-worker: account tokens.", "file");
+    // Internal: the worker halves of `connections` and `fanout`.
+    const auto oTokenFile =
+        opt("token-file", "connections-worker, fanout-worker: account tokens.", "file");
     const auto oFrom = opt("from", "connections-worker: first account line.", "n", "0");
     const auto oCount = opt("count", "connections-worker: connections.", "n", "0");
     p.process(app);
@@ -189,6 +202,10 @@ int main(int argc, char **argv)
         urls.append(url);
     }
 
+    if (pos.value(0) == "fanout-worker"_L1)
+        return urls.size() == 1 ? runFanoutWorker(urls.first(), p.value(oTokenFile),
+                                                  qMax(1, p.value(oSampleEvery).toInt()))
+                                : fail(u"fanout-worker takes one --url"_s);
     if (pos.value(0) == "connections-worker"_L1)
         return runConnectionsWorker(urls, p.value(oTokenFile), p.value(oFrom).toInt(),
                                     p.value(oCount).toInt(), p.value(oOpenRate).toInt());
@@ -228,6 +245,8 @@ int main(int argc, char **argv)
         o.serverPids.append(pid);
     }
     o.fanoutDeliveries = int(num(oFanout, 1));
+    o.receiverProcesses = int(num(oReceiverProcs, 1));
+    o.sampleEvery = int(num(oSampleEvery, 1));
     o.catchupMessages = int(num(oMessages, 1));
     o.catchupConversations = int(num(oConvs, 1));
     o.rates = intList(p.value(oRates), &ok);

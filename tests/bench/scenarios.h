@@ -32,6 +32,8 @@ struct Options {
     // fanout
     QList<int> groups{10, 100, 1000};
     int fanoutDeliveries = 100000; // deliveries per group size (messages = this / (size - 1))
+    int receiverProcesses = 2;     // fanout-worker processes holding the receivers
+    int sampleEvery = 64;          // a latency sample every Nth frame per receiver
     // catchup
     int catchupMessages = 100000;
     int catchupConversations = 500;
