@@ -78,7 +78,7 @@ public:
 private:
     bool startConnect(int i);
     void onWritable(Conn &c, int i);
-    void onReadable(Conn &c, qint64 now);
+    void onReadable(Conn &c);
     void upgrade(Conn &c, const char *p, size_t n, qint64 now);
     void feed(Conn &c, const uint8_t *p, size_t n, qint64 now);
     void endFrame(Conn &c, qint64 now);
@@ -226,9 +226,12 @@ bool Worker::sendFrame(Conn &c, uint8_t opcode, const char *p, size_t n)
     return ::send(c.fd, f.data(), f.size(), MSG_NOSIGNAL) == ssize_t(f.size());
 }
 
-void Worker::onReadable(Conn &c, qint64 now)
+void Worker::onReadable(Conn &c)
 {
     const ssize_t n = ::read(c.fd, m_buf.data(), m_buf.size());
+    // The time of this read (vDSO, tens of ns): deliveries in it were read now, not when the
+    // loop woke up, which may be a thousand reads earlier.
+    const qint64 now = nowNs();
     if (n == 0)
         return fail(c, u"closed by the server"_s);
     if (n < 0) {
@@ -453,7 +456,7 @@ int Worker::run(const QList<QByteArray> &tokens)
                     onWritable(c, int(id));
                 continue;
             }
-            onReadable(c, now);
+            onReadable(c);
         }
         // Heartbeat: a protocol ping from every open connection at least every 10 s.
         for (int k = 0; k < 16 && total > 0; ++k) {

@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <cstdio>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -66,6 +67,29 @@ QString loadavg()
 {
     QFile f(u"/proc/loadavg"_s);
     return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll().trimmed()) : QString();
+}
+
+// The server's main thread (its network loop, in chat-server and in Node.js alike) from
+// /proc/<pid>/schedstat: time on a CPU and time runnable but waiting for one. Over a window,
+// wall - cpu - wait is the time the loop slept with nothing to do.
+struct SchedSample {
+    bool ok = false;
+    double cpuS = 0, waitS = 0;
+};
+
+SchedSample sampleSched(qint64 pid)
+{
+    SchedSample s;
+    QFile f(u"/proc/%1/schedstat"_s.arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return s;
+    const QList<QByteArray> p = f.readAll().trimmed().split(' ');
+    if (p.size() < 2)
+        return s;
+    s.cpuS = double(p[0].toLongLong()) / 1e9;
+    s.waitS = double(p[1].toLongLong()) / 1e9;
+    s.ok = true;
+    return s;
 }
 
 } // namespace
@@ -165,6 +189,11 @@ QJsonObject runFanout(const Target &t, const Options &o)
             why = rp.error;
     }
     out["receivers_open_s"_L1] = round3(double(nowNs() - o0) / 1e9);
+    QStringList workerPids;
+    for (const ReceiverProcess &rp : workers)
+        workerPids.append(QString::number(rp.proc->processId()));
+    fprintf(stderr, "chat-bench: fanout receivers ready in worker pids %s\n",
+            qPrintable(workerPids.join(u' ')));
     if (!allReady || failed > 0 || open != maxGroup - 1) {
         out["error"_L1] = u"receivers: %1 open, %2 failed (%3)"_s.arg(open).arg(failed).arg(
             why.isEmpty() ? u"a worker did not start or answer"_s : why);
@@ -229,7 +258,11 @@ QJsonObject runFanout(const Target &t, const Options &o)
                 ++sent;
             }
         };
+        // For outside probes (perf record -p): the measured window starts now.
+        fprintf(stderr, "chat-bench: fanout group %d: %lld messages to %d receivers\n", g, messages,
+                g - 1);
         const ProcSample s0 = sampleProcess(t.pid);
+        const SchedSample m0 = sampleSched(t.pid);
         const ProcSample self0 = sampleSelf();
         double w0 = 0;
         for (const ReceiverProcess &rp : workers)
@@ -247,6 +280,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
         for (const ReceiverProcess &rp : workers)
             lastNs = qMax(lastNs, rp.lastNs);
         const ProcSample s1 = sampleProcess(t.pid);
+        const SchedSample m1 = sampleSched(t.pid);
         const ProcSample self1 = sampleSelf();
         double w1 = 0;
         for (const ReceiverProcess &rp : workers)
@@ -293,6 +327,15 @@ QJsonObject runFanout(const Target &t, const Options &o)
             // window gives a coarse figure).
             if (cpu > 0)
                 run["server_deliveries_per_cpu_s"_L1] = round3(double(delivered) / cpu);
+        }
+        if (m0.ok && m1.ok && delivered > 0) {
+            // Up to the completion check (a few ms after the last delivery), not to lastNs.
+            const double cpu = m1.cpuS - m0.cpuS, wait = m1.waitS - m0.waitS;
+            run["server_main_thread"_L1] = QJsonObject{
+                {"cpu_s"_L1, round3(cpu)},
+                {"runqueue_wait_s"_L1, round3(wait)},
+                {"cpu_us_per_delivery"_L1, round3(cpu / double(delivered) * 1e6)},
+                {"deliveries_per_cpu_s"_L1, round3(cpu > 0 ? double(delivered) / cpu : 0)}};
         }
         if (delivered > 0) {
             run["receivers_cpu_s"_L1] = round3(w1 - w0);
