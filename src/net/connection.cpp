@@ -1,14 +1,12 @@
 #include "connection.h"
 
+#include "linkworker.h"
 #include "logging.h"
 #include "protocol/codec.h"
 
 #include <QDateTime>
-#include <QFile>
-#include <QSslCertificate>
-#include <QSslConfiguration>
+#include <QThread>
 #include <QTimer>
-#include <QWebSocket>
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -17,6 +15,10 @@ using namespace chat::proto;
 namespace chat::net {
 
 namespace {
+// How long one drain may handle frames before it lets the owner's event loop run (paint,
+// input, timers) and continues in the next turn.
+constexpr qint64 kDrainBudgetNs = 4'000'000;
+
 // Give every frame with an `id` member the one chosen here.
 void assignId(ClientFrame &frame, const QString &id)
 {
@@ -60,22 +62,45 @@ Connection::Connection(QObject *parent) : QObject(parent)
     m_requestTimer = new QTimer(this);
     m_requestTimer->setSingleShot(true);
     connect(m_requestTimer, &QTimer::timeout, this, &Connection::onRequestTimer);
+
+    // The worker posts (never calls) the drain: one queued call per burst of events.
+    m_worker = new LinkWorker(m_clock, [this] {
+        QMetaObject::invokeMethod(this, &Connection::drainLink, Qt::QueuedConnection);
+    });
+    m_ioThread = new QThread(this);
+    m_ioThread->setObjectName(u"chat-net-io"_s);
+    m_worker->moveToThread(m_ioThread);
+    m_ioThread->start();
 }
 
 Connection::~Connection()
 {
     m_wanted = false;
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-    }
+    // The socket and the worker end on their own thread; once it has stopped, nothing can
+    // post to this object any more (a drain already posted is discarded with it).
+    LinkWorker *w = std::exchange(m_worker, nullptr);
+    QMetaObject::invokeMethod(
+        w,
+        [w] {
+            w->shutdown();
+            delete w;
+        },
+        Qt::BlockingQueuedConnection);
+    m_ioThread->quit();
+    m_ioThread->wait();
     // Callbacks are not run from the destructor: their owners are going away too.
     m_pending.clear();
 }
 
+template<typename F>
+void Connection::toWorker(F &&f)
+{
+    QMetaObject::invokeMethod(m_worker, std::forward<F>(f), Qt::QueuedConnection);
+}
+
 void Connection::open(const ConnectionOptions &options)
 {
-    if (m_socket || m_reconnectTimer->isActive())
+    if (m_linkOpen || m_reconnectTimer->isActive())
         teardown(u"reopened"_s, false);
     m_options = options;
     m_wanted = true;
@@ -87,14 +112,10 @@ void Connection::close()
 {
     m_wanted = false;
     m_reconnectTimer->stop();
-    if (m_socket && m_state == State::Online) {
-        // A clean close: let the close frame (and anything queued before it) go out; the
-        // socket deletes itself once closed, or after a grace period.
-        QWebSocket *s = std::exchange(m_socket, nullptr);
-        s->disconnect(this);
-        connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
-        QTimer::singleShot(2000, s, &QObject::deleteLater);
-        s->close(QWebSocketProtocol::CloseCodeNormal);
+    if (m_linkOpen && m_state == State::Online) {
+        // A clean close: the close frame follows anything already sent (linkworker.cpp).
+        m_linkOpen = false;
+        toWorker([w = m_worker, e = m_epoch] { w->closeLink(e); });
         m_connectTimer->stop();
         m_heartbeatTimer->stop();
         failAllPending(Reply::Status::Disconnected, u"closed"_s);
@@ -107,7 +128,7 @@ void Connection::close()
 
 void Connection::dropLink()
 {
-    if (!m_socket)
+    if (!m_linkOpen)
         return;
     qCInfo(lcNetWs) << "dropping the link on request";
     teardown(u"link dropped"_s, true);
@@ -115,7 +136,7 @@ void Connection::dropLink()
 
 void Connection::reconnectNow()
 {
-    if (m_wanted && !m_socket) {
+    if (m_wanted && !m_linkOpen) {
         m_reconnectTimer->stop();
         connectSocket();
     }
@@ -137,38 +158,17 @@ void Connection::setState(State s)
 
 void Connection::connectSocket()
 {
-    if (!m_wanted || m_socket)
+    if (!m_wanted || m_linkOpen)
         return;
-    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(kMaxServerFrameBytes));
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(kMaxServerFrameBytes));
-    if (m_options.url.scheme() == "wss"_L1 && !m_options.caFile.isEmpty()) {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        const auto certs = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
-        if (certs.isEmpty())
-            qCWarning(lcNetWs) << "no PEM certificate could be read from" << m_options.caFile;
-        ssl.addCaCertificates(certs);
-        m_socket->setSslConfiguration(ssl);
-    }
-    connect(m_socket, &QWebSocket::connected, this, &Connection::onConnected);
-    connect(m_socket, &QWebSocket::disconnected, this, &Connection::onDisconnected);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &Connection::onTextMessage);
-    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [this](QAbstractSocket::SocketError e) {
-                qCInfo(lcNetWs) << "socket error" << e
-                                << (m_socket ? m_socket->errorString() : QString());
-            });
-    connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        for (const QSslError &e : errors)
-            qCWarning(lcNetWs) << "TLS error:" << e.errorString();
-    });
-    connect(m_socket, &QWebSocket::pong, this,
-            [this](quint64, const QByteArray &) { m_lastSignOfLife = m_clock.elapsed(); });
+    m_linkOpen = true;
+    const quint64 epoch = ++m_epoch;
     setState(State::Connecting);
     m_triedTokenThisAttempt = false;
     m_connectTimer->start(m_options.policy.connectTimeoutMs);
     qCInfo(lcNetWs) << "connecting to" << m_options.url.toDisplayString() << "attempt" << m_attempt;
-    m_socket->open(m_options.url);
+    toWorker(
+        [w = m_worker, epoch, url = m_options.url, ca = m_options.caFile,
+         limits = m_options.limits] { w->openLink(epoch, url, ca, limits, kMaxServerFrameBytes); });
 }
 
 void Connection::onConnected()
@@ -257,34 +257,68 @@ void Connection::handleAuthAnswer(const ServerFrame &frame)
     teardown(u"unexpected answer to authentication"_s, true);
 }
 
-void Connection::onTextMessage(const QString &text)
+void Connection::drainLink()
+{
+    std::vector<LinkEvent> fresh = m_worker->takeEvents();
+    if (m_inboxNext == m_inbox.size()) {
+        m_inbox = std::move(fresh);
+        m_inboxNext = 0;
+    } else {
+        std::move(fresh.begin(), fresh.end(), std::back_inserter(m_inbox));
+    }
+    m_drainPosted = false;
+    // A burst (a catch-up, a busy group) is handled a few milliseconds at a time: the rest
+    // waits one event-loop turn, so painting and input are never held up by a long queue.
+    QElapsedTimer budget;
+    budget.start();
+    QPointer<Connection> self(this);
+    while (m_inboxNext < m_inbox.size()) {
+        LinkEvent e = std::move(m_inbox[m_inboxNext++]);
+        handle(e);
+        if (!self)
+            return; // a handler destroyed this connection
+        if (budget.nsecsElapsed() >= kDrainBudgetNs)
+            break;
+    }
+    if (m_inboxNext == m_inbox.size()) {
+        m_inbox.clear();
+        m_inboxNext = 0;
+    } else if (!m_drainPosted) {
+        m_drainPosted = true;
+        QMetaObject::invokeMethod(this, &Connection::drainLink, Qt::QueuedConnection);
+    }
+}
+
+void Connection::handle(LinkEvent &e)
+{
+    // Events of a link already torn down (or replaced) are stale.
+    if (!m_linkOpen || e.epoch != m_epoch)
+        return;
+    switch (e.kind) {
+    case LinkEvent::Kind::Connected: onConnected(); return;
+    case LinkEvent::Kind::Frame: onFrame(std::move(*e.frame)); return;
+    case LinkEvent::Kind::BadFrame: onBadFrame(e.error); return;
+    case LinkEvent::Kind::Closed: onDisconnected(e.closeCode, e.closeReason); return;
+    }
+}
+
+void Connection::onBadFrame(const ProtocolError &error)
 {
     m_lastSignOfLife = m_clock.elapsed();
-    const QByteArray utf8 = text.toUtf8();
-    // The protocol's 64 KiB frame limit protects the server; answers to sync and history
-    // are bounded by count, not size (20 conversations x 20 recent messages of up to 4000
-    // characters exceed it), so the client accepts server frames up to kMaxServerFrameBytes.
-    Limits limits = m_options.limits;
-    limits.maxFrameBytes = qMax(limits.maxFrameBytes, kMaxServerFrameBytes);
-    if (utf8.size() > m_options.limits.maxFrameBytes)
-        qCDebug(lcNetProtocol) << "server frame of" << utf8.size() << "bytes exceeds the protocol's"
-                               << m_options.limits.maxFrameBytes << "byte frame limit";
-    auto decoded = decodeServerFrame(utf8, limits);
-    if (!decoded) {
-        qCWarning(lcNetProtocol) << "undecodable frame from server:" << decoded.error().message
-                                 << utf8.left(200);
-        // An answer we cannot read still ends its request, at once rather than by timeout.
-        const QString badId = decoded.error().id;
-        if (!badId.isEmpty() && m_pending.contains(badId)) {
-            Reply r;
-            r.status = Reply::Status::ServerError;
-            r.error.code = ErrorCode::BadRequest;
-            r.error.message = u"undecodable answer from the server: "_s + decoded.error().message;
-            finish(badId, r);
-        }
-        return;
+    // An answer we cannot read still ends its request, at once rather than by timeout.
+    const QString badId = error.id;
+    if (!badId.isEmpty() && m_pending.contains(badId)) {
+        Reply r;
+        r.status = Reply::Status::ServerError;
+        r.error.code = ErrorCode::BadRequest;
+        r.error.message = u"undecodable answer from the server: "_s + error.message;
+        finish(badId, r);
     }
-    ServerFrame frame = std::move(decoded).value();
+}
+
+void Connection::onFrame(ServerFrame &&frame)
+{
+    m_lastSignOfLife = m_clock.elapsed();
     const QString id = frameId(frame);
     if (m_state == State::Authenticating) {
         if (!id.isEmpty() && id == m_authRequestId) {
@@ -314,13 +348,11 @@ void Connection::onTextMessage(const QString &text)
     Q_EMIT pushReceived(frame);
 }
 
-void Connection::onDisconnected()
+void Connection::onDisconnected(int closeCode, const QString &closeReason)
 {
-    if (!m_socket)
-        return;
-    const QString reason = u"closed by server ("_s + QString::number(m_socket->closeCode())
-                           + u") "_s + m_socket->closeReason();
-    if (m_state == State::Authenticating && m_socket->closeCode() == CloseCode::Unauthorized) {
+    const QString reason =
+        u"closed by server ("_s + QString::number(closeCode) + u") "_s + closeReason;
+    if (m_state == State::Authenticating && closeCode == CloseCode::Unauthorized) {
         // Normally an `error unauthorized` frame comes first and is handled there; a bare
         // 4001 means the same: the credentials just tried were refused.
         qCInfo(lcNetWs) << "closed 4001 while authenticating";
@@ -341,13 +373,10 @@ void Connection::teardown(const QString &reason, bool reconnect)
 {
     m_connectTimer->stop();
     m_heartbeatTimer->stop();
-    const bool hadSocket = m_socket != nullptr;
-    if (m_socket) {
-        QWebSocket *s = m_socket;
-        m_socket = nullptr;
-        s->disconnect(this);
-        s->abort();
-        s->deleteLater();
+    const bool hadSocket = m_linkOpen;
+    if (m_linkOpen) {
+        m_linkOpen = false;
+        toWorker([w = m_worker, e = m_epoch] { w->abortLink(e); });
     }
     failAllPending(Reply::Status::Disconnected, reason);
     setState(State::Offline);
@@ -371,7 +400,7 @@ QString Connection::request(ClientFrame frame, QObject *context, Callback callba
 {
     const QString id = u"r"_s + QString::number(m_nextId++);
     assignId(frame, id);
-    if (m_state != State::Online || !m_socket) {
+    if (m_state != State::Online || !m_linkOpen) {
         QPointer<QObject> ctx(context);
         const bool hasCtx = context != nullptr;
         QTimer::singleShot(0, this, [ctx, hasCtx, callback] {
@@ -397,21 +426,22 @@ QString Connection::request(ClientFrame frame, QObject *context, Callback callba
 
 bool Connection::post(const ClientFrame &frame)
 {
-    if (m_state != State::Online || !m_socket)
+    if (m_state != State::Online || !m_linkOpen)
         return false;
     return sendRaw(encode(frame));
 }
 
 bool Connection::sendRaw(const QByteArray &utf8)
 {
-    if (!m_socket)
+    if (!m_linkOpen)
         return false;
     // Credentials never reach a log: a frame carrying a password or a token is not shown.
     if (utf8.contains("\"password\"") || utf8.contains("\"token\""))
         qCDebug(lcNetWs) << "out: a frame with credentials (not logged)," << utf8.size() << "bytes";
     else
         qCDebug(lcNetWs) << "out:" << utf8.left(300);
-    return m_socket->sendTextMessage(QString::fromUtf8(utf8)) > 0 || utf8.isEmpty();
+    toWorker([w = m_worker, e = m_epoch, utf8] { w->send(e, utf8); });
+    return true;
 }
 
 void Connection::finish(const QString &id, const Reply &reply)
@@ -472,9 +502,11 @@ void Connection::onRequestTimer()
 
 void Connection::onHeartbeat()
 {
-    if (!m_socket || m_state != State::Online)
+    if (!m_linkOpen || m_state != State::Online)
         return;
-    const qint64 silentFor = m_clock.elapsed() - m_lastSignOfLife;
+    // Frames still queued for this thread, and pongs, count: the worker saw them arrive.
+    const qint64 lastLife = qMax(m_lastSignOfLife, m_worker->lastSignOfLife());
+    const qint64 silentFor = m_clock.elapsed() - lastLife;
     if (silentFor >= m_heartbeatMs * qMax(1, m_options.policy.deadAfterHeartbeats)) {
         qCInfo(lcNetHeartbeat) << "no sign of life for" << silentFor << "ms: dead link";
         teardown(u"heartbeat timeout"_s, true);

@@ -5,7 +5,11 @@
 // correlation by `id` with per-request timeouts. It knows nothing about conversations or
 // storage; chat::sync::SyncEngine builds on it.
 //
-// Threading: a Connection lives in the thread that created it and must be used from there.
+// Threading: a Connection lives in the thread that created it and must be used from there;
+// its signals and callbacks run there. The socket itself lives on a thread of the
+// Connection's own ("chat-net-io", see linkworker.h), which reads, converts and decodes every
+// server frame, so the owner's thread (usually the GUI thread) only handles decoded frames,
+// in arrival order, a few milliseconds' worth per event-loop turn.
 #pragma once
 
 #include "protocol/clientframes.h"
@@ -18,11 +22,15 @@
 #include <QPointer>
 #include <QUrl>
 #include <functional>
+#include <vector>
 
-class QWebSocket;
+class QThread;
 class QTimer;
 
 namespace chat::net {
+
+class LinkWorker;
+struct LinkEvent;
 
 // How to authenticate. With a token, `auth` is tried first; if the server refuses it and a
 // password is present, `login` follows (and the new token is reported by tokenChanged()).
@@ -102,6 +110,8 @@ public:
     qint64 heartbeatMs() const { return m_heartbeatMs; }
     qint64 serverTimeOffsetMs() const { return m_serverTimeOffset; }
     const ConnectionOptions &options() const { return m_options; }
+    // The thread the socket lives on and frames are decoded on (not the Connection's).
+    QThread *ioThread() const { return m_ioThread; }
 
     using Callback = std::function<void(const Reply &)>;
     // Send a request; its `id` is assigned here (any id set by the caller is replaced) and
@@ -137,8 +147,13 @@ private:
 
     void connectSocket();
     void onConnected();
-    void onDisconnected();
-    void onTextMessage(const QString &text);
+    void onDisconnected(int closeCode, const QString &closeReason);
+    void onFrame(chat::proto::ServerFrame &&frame);
+    void onBadFrame(const chat::proto::ProtocolError &error);
+    void drainLink();
+    void handle(LinkEvent &e);
+    template<typename F>
+    void toWorker(F &&f);
     void sendAuth();
     void handleAuthAnswer(const chat::proto::ServerFrame &frame);
     void setState(State s);
@@ -152,7 +167,13 @@ private:
     bool sendRaw(const QByteArray &utf8);
 
     ConnectionOptions m_options;
-    QWebSocket *m_socket = nullptr;
+    QThread *m_ioThread = nullptr;
+    LinkWorker *m_worker = nullptr; // lives in m_ioThread
+    quint64 m_epoch = 0;            // of the current (or last) link; older events are dropped
+    bool m_linkOpen = false;        // a link of m_epoch is connecting or up
+    std::vector<LinkEvent> m_inbox; // taken from the worker; handled up to m_inboxNext
+    size_t m_inboxNext = 0;
+    bool m_drainPosted = false;
     QTimer *m_connectTimer = nullptr;
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_heartbeatTimer = nullptr;

@@ -14,6 +14,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -78,6 +80,16 @@ public:
         const QString scheme =
             server.secureMode() == QWebSocketServer::SecureMode ? u"wss"_s : u"ws"_s;
         return QUrl(scheme + u"://127.0.0.1:"_s + QString::number(server.serverPort()));
+    }
+    // `n` typing pushes, user ids u0, u1, ... in order, written in one go.
+    void burst(int n)
+    {
+        for (QWebSocket *s : std::as_const(sockets))
+            for (int i = 0; i < n; ++i)
+                send(s, {{"type"_L1, u"typing"_s},
+                         {"conversation_id"_L1, u"c"_s},
+                         {"user_id"_L1, QString(u"u"_s + QString::number(i))},
+                         {"active"_L1, true}});
     }
     void send(QWebSocket *s, const QJsonObject &o)
     {
@@ -386,6 +398,99 @@ private Q_SLOTS:
         QCOMPARE(c.state(), Connection::State::Offline);
         QVERIFY(!c.reconnectPending());
         QCOMPARE(fake.connections, 1);
+    }
+
+    // The socket and the decoding live on the connection's own thread; a burst that costs
+    // the owner ~1 s to handle arrives complete and in order, a few milliseconds per
+    // event-loop turn, so the owner's other events (painting, input, timers) keep running.
+    void burstIsHandledInOrderInSlices()
+    {
+        FakeServer fake;
+        Connection c;
+        QVERIFY(c.ioThread() != QThread::currentThread());
+        QVERIFY(c.ioThread()->isRunning());
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        constexpr int n = 3000;
+        QStringList order;
+        connect(&c, &Connection::pushReceived, this, [&](const ServerFrame &f) {
+            if (const auto *t = std::get_if<TypingPush>(&f))
+                order.append(t->userId);
+            QElapsedTimer spin; // what a slow consumer costs per frame
+            spin.start();
+            while (spin.nsecsElapsed() < 500'000) { }
+        });
+        QElapsedTimer clock;
+        clock.start();
+        qint64 lastTick = 0, longestGap = 0;
+        QTimer ticker;
+        ticker.setInterval(0);
+        connect(&ticker, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            if (!order.isEmpty() && order.size() < n)
+                longestGap = qMax(longestGap, now - lastTick);
+            lastTick = now;
+        });
+        ticker.start();
+        fake.burst(n);
+        QTRY_COMPARE_WITH_TIMEOUT(order.size(), n, 30000);
+        for (int i = 0; i < n; ++i)
+            QCOMPARE(order.at(i), u"u"_s + QString::number(i));
+        // Handled in one go it would be ~1.5 s; sliced, each turn is ~4 ms (generous for a
+        // loaded machine).
+        QVERIFY2(longestGap < 400, qPrintable(QString::number(longestGap)));
+    }
+
+    // Frames of a link that was dropped are never delivered, even those already decoded.
+    void framesOfADroppedLinkAreDropped()
+    {
+        FakeServer fake;
+        Connection c;
+        c.open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
+        int pushes = 0, afterLoss = 0;
+        bool lost = false;
+        connect(&c, &Connection::linkLost, this, [&] { lost = true; });
+        connect(&c, &Connection::pushReceived, this, [&](const ServerFrame &) {
+            ++pushes;
+            if (lost)
+                ++afterLoss;
+            else if (pushes == 10)
+                c.dropLink();
+        });
+        fake.burst(3000);
+        QTRY_VERIFY_WITH_TIMEOUT(lost, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000); // reconnected
+        QTest::qWait(200);
+        QCOMPARE(pushes, 10);
+        QCOMPARE(afterLoss, 0);
+    }
+
+    // Destroyed by a handler in the middle of a burst, or while frames are still being
+    // decoded: no callback into the dead object, no crash (ASan runs this too).
+    void destroyedDuringABurst()
+    {
+        FakeServer fake;
+        auto *c = new Connection;
+        c->open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(c->isOnline(), 10000);
+        int pushes = 0;
+        connect(c, &Connection::pushReceived, this, [&](const ServerFrame &) {
+            if (++pushes == 5)
+                delete c;
+        });
+        fake.burst(3000);
+        QTRY_COMPARE_WITH_TIMEOUT(pushes, 5, 10000);
+        QTest::qWait(100);
+        QCOMPARE(pushes, 5);
+
+        auto *d = new Connection;
+        d->open(options(fake.url()));
+        QTRY_VERIFY_WITH_TIMEOUT(d->isOnline(), 10000);
+        fake.burst(3000);
+        QTest::qWait(5); // frames are arriving and being decoded
+        delete d;
+        QTest::qWait(100);
     }
 };
 
