@@ -22,6 +22,7 @@ namespace chat::bench {
 
 // Opens one connection per line of tokenFile ("user_id token username"), authenticates each
 // with `auth`, reports "ready", then counts until told to quit. Returns the exit code.
-int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery);
+// coalesceUs > 0: at most one pass over the ready sockets per coalesceUs (fewer, larger reads).
+int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, int coalesceUs);
 
 } // namespace chat::bench

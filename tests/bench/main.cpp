@@ -170,6 +170,11 @@ int main(int argc, char **argv)
     const auto oSampleEvery =
         opt("sample-every", "fanout: a delivery latency sample every Nth message per receiver.",
             "n", "64");
+    const auto oCoalesce = opt("receiver-coalesce-us",
+                               "fanout: each receiver worker passes over its ready sockets at "
+                               "most once per this many µs, so frames written one by one are "
+                               "read together (adds up to this much to the sampled latency).",
+                               "us", "0");
     const auto oMessages = opt("messages", "catchup: messages missed.", "n", "100000");
     const auto oConvs =
         opt("conversations", "catchup: conversations they are spread over.", "n", "500");
@@ -204,7 +209,8 @@ int main(int argc, char **argv)
 
     if (pos.value(0) == "fanout-worker"_L1)
         return urls.size() == 1 ? runFanoutWorker(urls.first(), p.value(oTokenFile),
-                                                  qMax(1, p.value(oSampleEvery).toInt()))
+                                                  qMax(1, p.value(oSampleEvery).toInt()),
+                                                  qMax(0, p.value(oCoalesce).toInt()))
                                 : fail(u"fanout-worker takes one --url"_s);
     if (pos.value(0) == "connections-worker"_L1)
         return runConnectionsWorker(urls, p.value(oTokenFile), p.value(oFrom).toInt(),
@@ -247,6 +253,7 @@ int main(int argc, char **argv)
     o.fanoutDeliveries = int(num(oFanout, 1));
     o.receiverProcesses = int(num(oReceiverProcs, 1));
     o.sampleEvery = int(num(oSampleEvery, 1));
+    o.coalesceUs = int(num(oCoalesce, 0));
     o.catchupMessages = int(num(oMessages, 1));
     o.catchupConversations = int(num(oConvs, 1));
     o.rates = intList(p.value(oRates), &ok);

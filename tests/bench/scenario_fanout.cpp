@@ -106,6 +106,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
                                    {"padding"_L1, o.padding},
                                    {"receiver_processes"_L1, nWorkers},
                                    {"latency_sample_every"_L1, o.sampleEvery},
+                                   {"receiver_coalesce_us"_L1, o.coalesceUs},
                                    {"receivers"_L1, u"lean (fanout-worker)"_s}};
     out["machine_before"_L1] = machineContext();
     auto owner = std::make_unique<QObject>();
@@ -163,7 +164,8 @@ QJsonObject runFanout(const Target &t, const Options &o)
         });
         rp.proc->start(o.selfPath,
                        {u"fanout-worker"_s, u"--url"_s, t.url(w).toString(), u"--token-file"_s,
-                        tokens.fileName(), u"--sample-every"_s, QString::number(o.sampleEvery)});
+                        tokens.fileName(), u"--sample-every"_s, QString::number(o.sampleEvery),
+                        u"--receiver-coalesce-us"_s, QString::number(o.coalesceUs)});
     }
     auto stopWorkers = [&] {
         for (ReceiverProcess &rp : workers) {

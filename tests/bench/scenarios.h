@@ -34,6 +34,7 @@ struct Options {
     int fanoutDeliveries = 100000; // deliveries per group size (messages = this / (size - 1))
     int receiverProcesses = 2;     // fanout-worker processes holding the receivers
     int sampleEvery = 64;          // a latency sample every Nth frame per receiver
+    int coalesceUs = 0;            // receivers: least µs between passes over ready sockets
     // catchup
     int catchupMessages = 100000;
     int catchupConversations = 500;
