@@ -226,7 +226,9 @@ void ChatSession::start(const QString &server, const QString &username, const QS
         return;
     }
     m_conversations->setEngine(m_engine.get());
-    m_firstSync = m_engine->conversations().isEmpty();
+    // From the list just loaded: asking the engine again read the whole list a second time
+    // (half of the store's share of a start with a big cache).
+    m_firstSync = m_conversations->storedAtLoad() == 0;
 
     chat::net::Credentials credentials;
     credentials.username = m_username;

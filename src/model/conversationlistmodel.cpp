@@ -47,8 +47,10 @@ void ConversationListModel::reload()
     const int oldCount = count();
     beginResetModel();
     m_rows.clear();
+    m_storedAtLoad = 0;
     if (m_engine && m_engine->isOpen()) {
         const QList<ConversationInfo> all = m_engine->conversations();
+        m_storedAtLoad = int(all.size());
         for (const ConversationInfo &c : all) {
             if (!c.left)
                 m_rows.append(c);

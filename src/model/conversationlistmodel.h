@@ -67,6 +67,8 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     int count() const { return int(m_rows.size()); }
+    /// Conversations the store held at the last reload, the ones the user left included.
+    int storedAtLoad() const { return m_storedAtLoad; }
     int totalUnread() const;
     /// Row of a conversation, -1 if absent.
     Q_INVOKABLE int rowOf(const QString &conversationId) const;
@@ -94,6 +96,7 @@ private:
 
     QPointer<chat::sync::SyncEngine> m_engine;
     QList<chat::sync::ConversationInfo> m_rows;
+    int m_storedAtLoad = 0;
     QHash<QString, int> m_rowOf; // conversation id -> row, rebuilt after every change of rows
     bool m_indexStale = false;   // while a batch moves rows: rowOf() scans
 };

@@ -207,8 +207,13 @@ private:
     QSqlQuery &prepared(const QString &sql) const;
     Error sqlError(const QSqlQuery &q, const QString &what) const;
     LocalMessage readMessageRow(const QSqlQuery &q, const QString &myUserId) const;
+    // Messages of myUserId's above `seq` in the conversation (they are not unread).
+    qint64 ownMessagesAbove(const QString &conversationId, qint64 seq,
+                            const QString &myUserId) const;
     // One INSERT ... ON CONFLICT DO NOTHING into messages; true if the row was new.
     Expected<bool> insertMessageRow(const chat::proto::Message &m, const QString &localId);
+    // conversation_last (migration 006): m becomes the conversation's newest if it is newer.
+    Status raiseConversationLast(const LocalMessage &m);
     // Run `write` (outside a transaction, as its own commit) with synchronous=FULL: the
     // commit, and with it every earlier one in the WAL, survives a power loss.
     Status durableWrite(const std::function<Status()> &write);

@@ -52,6 +52,31 @@ std::unique_ptr<LocalStore> openStore(const QString &path)
     }
     return std::move(s).value();
 }
+// The list (conversations(), read from conversation_last) must say what conversation() says
+// (read from messages) about every conversation.
+bool listAgreesWithMessages(const LocalStore &s, const QString &myUserId)
+{
+    const QList<ConversationInfo> all = s.conversations(myUserId);
+    for (const ConversationInfo &l : all) {
+        const auto c = s.conversation(l.conversationId, myUserId);
+        if (!c || c->hasLastMessage != l.hasLastMessage || c->unreadCount != l.unreadCount
+            || c->lastActivityTs != l.lastActivityTs || c->readSeq != l.readSeq
+            || c->lastMessage.seq != l.lastMessage.seq
+            || c->lastMessage.content != l.lastMessage.content
+            || c->lastMessage.localId != l.lastMessage.localId
+            || c->lastMessage.messageId != l.lastMessage.messageId
+            || c->lastMessage.senderId != l.lastMessage.senderId
+            || c->lastMessage.outgoing != l.lastMessage.outgoing
+            || c->lastMessage.state != l.lastMessage.state) {
+            qWarning() << "the list disagrees about" << l.conversationId
+                       << "list:" << l.lastMessage.seq << l.lastMessage.content << l.unreadCount
+                       << "messages:" << (c ? c->lastMessage.seq : -1)
+                       << (c ? c->lastMessage.content : QString()) << (c ? c->unreadCount : -1);
+            return false;
+        }
+    }
+    return true;
+}
 } // namespace
 
 class TestLocalStore : public QObject
@@ -409,6 +434,101 @@ private Q_SLOTS:
         }
         QCOMPARE(all.constFirst().conversationId, u"c1"_s); // most recently active first
         QCOMPARE(all.constFirst().pendingCount, 1);
+    }
+
+    void conversationListShowsTheNewestMessage()
+    {
+        // The list reads each conversation's newest message from conversation_last (migration
+        // 006), which insertMessages() keeps: newer pages move it, history pages do not, an
+        // ack or an own push puts the sent message there, clearCache() empties it.
+        QTemporaryDir dir;
+        auto s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(s->upsertConversation(conv(u"c1"_s, 10), me));
+        QVERIFY(s->upsertConversation(conv(u"c2"_s, 0), me));
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 9), msg(u"c1"_s, 10), msg(u"c1"_s, 8)}, me));
+        QVERIFY(listAgreesWithMessages(*s, me));
+        auto list = s->conversations(me);
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list.at(0).conversationId, u"c1"_s);
+        QCOMPARE(list.at(0).lastMessage.seq, 10);
+        QCOMPARE(list.at(0).lastMessage.content, u"text 10"_s);
+        QCOMPARE(list.at(0).unreadCount, 10);
+        QVERIFY(!list.at(1).hasLastMessage); // c2: nothing stored
+        // History (older) changes nothing; a page with a duplicate and a newer one moves it.
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 1), msg(u"c1"_s, 2)}, me));
+        QCOMPARE(s->conversations(me).at(0).lastMessage.seq, 10);
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 10), msg(u"c1"_s, 12, me)}, me));
+        list = s->conversations(me);
+        QCOMPARE(list.at(0).lastMessage.seq, 12);
+        QVERIFY(list.at(0).lastMessage.outgoing);
+        // Sending reads: our message at 12 raised our watermark; nothing is unread.
+        QCOMPARE(list.at(0).unreadCount, 0);
+        QVERIFY(listAgreesWithMessages(*s, me));
+        // Unread above the watermark minus our own messages there.
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 13), msg(u"c1"_s, 15)}, me));
+        QVERIFY(s->raiseLastSeq(u"c1"_s, 15));
+        QCOMPARE(s->conversations(me).at(0).unreadCount, 3);
+        QVERIFY(listAgreesWithMessages(*s, me));
+        // An ack: the sent message becomes the newest, under its outbox local id.
+        auto e = s->enqueue(u"c2"_s, u"hello c2"_s, 5000, me);
+        QVERIFY(e);
+        QVERIFY(s->applyAck(e.value().clientMsgId, u"c2"_s, u"c2-m1"_s, 1, 5001, me));
+        list = s->conversations(me);
+        QCOMPARE(list.at(0).conversationId, u"c2"_s); // the newest activity first
+        QCOMPARE(list.at(0).lastMessage.content, u"hello c2"_s);
+        QCOMPARE(list.at(0).lastMessage.localId, e.value().clientMsgId);
+        QCOMPARE(list.at(0).pendingCount, 0);
+        QVERIFY(listAgreesWithMessages(*s, me));
+        // The same after a reopen.
+        s.reset();
+        s = openStore(dir.filePath(u"s.sqlite"_s));
+        QVERIFY(s);
+        QVERIFY(listAgreesWithMessages(*s, me));
+        // clearCache() forgets it with the messages; what is stored after shows again.
+        QVERIFY(s->clearCache());
+        QVERIFY(s->conversations(me).isEmpty());
+        QVERIFY(s->insertMessages({msg(u"c1"_s, 3)}, me));
+        list = s->conversations(me);
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list.at(0).lastMessage.seq, 3);
+        QVERIFY(listAgreesWithMessages(*s, me));
+    }
+
+    void migrationFillsConversationLastForExistingStores()
+    {
+        // A store from before migration 006 (schema 5: no conversation_last) holding
+        // messages: the migration writes each conversation's newest message.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"s.sqlite"_s);
+        QList<ConversationInfo> before;
+        {
+            auto s = openStore(path);
+            QVERIFY(s);
+            QVERIFY(s->upsertConversation(conv(u"c1"_s, 3), me));
+            QVERIFY(s->upsertConversation(conv(u"c2"_s, 2), me));
+            QVERIFY(s->upsertConversation(conv(u"c3"_s, 0), me));
+            QVERIFY(s->insertMessages({msg(u"c1"_s, 1), msg(u"c1"_s, 3, me), msg(u"c2"_s, 2)}, me));
+            before = s->conversations(me);
+            QSqlQuery q(QSqlDatabase::database(s->connectionName()));
+            QVERIFY(q.exec(u"DROP TABLE conversation_last"_s));
+            QVERIFY(q.exec(u"PRAGMA user_version = 5"_s));
+        }
+        auto s = openStore(path);
+        QVERIFY(s);
+        QCOMPARE(s->schemaVersion(), LocalStore::latestSchemaVersion());
+        const QList<ConversationInfo> after = s->conversations(me);
+        QCOMPARE(after.size(), before.size());
+        for (qsizetype i = 0; i < after.size(); ++i) {
+            QCOMPARE(after.at(i).conversationId, before.at(i).conversationId);
+            QCOMPARE(after.at(i).hasLastMessage, before.at(i).hasLastMessage);
+            QCOMPARE(after.at(i).lastMessage.seq, before.at(i).lastMessage.seq);
+            QCOMPARE(after.at(i).lastMessage.content, before.at(i).lastMessage.content);
+        }
+        QCOMPARE(after.at(0).lastMessage.seq, 3); // c1, own message
+        QVERIFY(after.at(0).lastMessage.outgoing);
+        QVERIFY(!after.at(2).hasLastMessage); // c3
+        QVERIFY(listAgreesWithMessages(*s, me));
     }
 
     void draftsPersist()
