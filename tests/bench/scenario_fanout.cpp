@@ -229,6 +229,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
 
     const QString padding(o.padding, u'x');
     QJsonArray runs;
+    QStringList incomplete; // group sizes where a member missed a message (an error)
     for (int g : o.groups) {
         QJsonObject run{{"group_size"_L1, g}, {"loadavg_before"_L1, loadavg()}};
         QStringList members;
@@ -292,7 +293,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
         collectStats();
         // Deliveries counted per receiver, summed; each member must have got every message.
         qint64 delivered = 0, outsiders = 0;
-        int short_ = 0;
+        int short_ = 0, extra = 0; // members with fewer / more than every message once
         LatencyRecorder lat;
         for (int i = 1; i < maxGroup; ++i) {
             const ReceiverProcess &rp = workers[size_t(workerOf[i])];
@@ -300,6 +301,8 @@ QJsonObject runFanout(const Target &t, const Options &o)
             delivered += d;
             if (i < g && d < messages)
                 ++short_;
+            if (i < g && d > messages)
+                ++extra;
             if (i >= g)
                 outsiders += d;
         }
@@ -311,10 +314,15 @@ QJsonObject runFanout(const Target &t, const Options &o)
         run["deliveries"_L1] = delivered;
         run["expected_deliveries"_L1] = expected;
         run["members_short"_L1] = short_;
+        run["members_with_duplicates"_L1] = extra;
         run["deliveries_to_non_members"_L1] = outsiders;
         run["receivers_closed"_L1] = closed - closed0;
         run["send_errors"_L1] = errors;
-        run["complete"_L1] = complete && short_ == 0 && closed == closed0;
+        const bool whole =
+            complete && short_ == 0 && extra == 0 && closed == closed0 && outsiders == 0;
+        run["complete"_L1] = whole;
+        if (!whole)
+            incomplete.append(QString::number(g));
         run["seconds"_L1] = round3(secs);
         run["deliveries_per_s"_L1] = round3(double(delivered) / secs);
         run["messages_per_s"_L1] = round3(double(messages) / secs);
@@ -351,6 +359,9 @@ QJsonObject runFanout(const Target &t, const Options &o)
         runFor(500);
     }
     out["groups"_L1] = runs;
+    if (!incomplete.isEmpty())
+        out["error"_L1] = u"deliveries missing, duplicated or misrouted at group size %1"_s.arg(
+            incomplete.join(u", "_s));
     stopWorkers();
     sender->close();
     out["machine_after"_L1] = machineContext();
