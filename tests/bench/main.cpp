@@ -162,18 +162,23 @@ int main(int argc, char **argv)
     const auto oGroups =
         opt("groups", "fanout: group sizes, comma separated.", "list", "10,100,1000");
     const auto oFanout =
-        opt("fanout-deliveries", "fanout: deliveries per group size.", "n", "100000");
+        opt("fanout-deliveries",
+            "fanout: deliveries per group size (messages = n / (size - 1), 20 to 5000).", "n",
+            "100000");
     const auto oReceiverProcs = opt("receiver-processes",
                                     "fanout: worker processes holding the receiving connections "
                                     "(lean receivers: frame headers walked, no JSON parse).",
                                     "n", "2");
     const auto oSampleEvery =
-        opt("sample-every", "fanout: a delivery latency sample every Nth message per receiver.",
+        opt("sample-every",
+            "fanout: a delivery latency sample (the sender's timestamp against the receiving "
+            "worker's clock) every Nth text frame per receiver.",
             "n", "64");
     const auto oCoalesce = opt("receiver-coalesce-us",
                                "fanout: each receiver worker passes over its ready sockets at "
-                               "most once per this many µs, so frames written one by one are "
-                               "read together (adds up to this much to the sampled latency).",
+                               "most once per this many microseconds, so frames written one by "
+                               "one are read together (adds up to this much to the sampled "
+                               "latency). 0 = read as soon as data arrives.",
                                "us", "0");
     const auto oMessages = opt("messages", "catchup: messages missed.", "n", "100000");
     const auto oConvs =
