@@ -321,6 +321,10 @@ bool EpollEventDispatcher::activateTimers()
 
 void EpollEventDispatcher::wakeUp()
 {
+    if (m_owner.load(std::memory_order_relaxed) == QThread::currentThreadId()) {
+        m_selfWake = true; // not blocked: processEvents() sees it before it would block
+        return;
+    }
     // One write per sleep is enough: the flag stays set until drainWakeUp() has read it.
     if (m_wakeUpPending.exchange(true, std::memory_order_acq_rel))
         return;
@@ -343,15 +347,23 @@ void EpollEventDispatcher::drainWakeUp()
     // clear and the read would have its write consumed here while its flag stays set, and
     // every later wakeUp() would skip writing. In this order a wakeUp() that sees the flag
     // still set has posted its event before the next sendPostedEvents() anyway.
+    // One read takes the whole counter (not a semaphore eventfd): a second would only fail.
     quint64 value;
-    while (read(m_wakeFd, &value, sizeof value) > 0) { }
+    ssize_t rc;
+    do {
+        rc = read(m_wakeFd, &value, sizeof value);
+    } while (rc < 0 && errno == EINTR);
     m_wakeUpPending.store(false, std::memory_order_release);
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
+    m_owner.store(QThread::currentThreadId(), std::memory_order_relaxed);
     m_interrupt.store(false, std::memory_order_relaxed);
     Q_EMIT awake();
+    // Self-posts made before this point are sent now; one made while sending (Qt sends those
+    // on the next call, to avoid a live-lock) sets m_selfWake again and keeps the wait short.
+    m_selfWake = false;
     QCoreApplication::sendPostedEvents();
     if (m_interrupt.load(std::memory_order_acquire))
         return false;
@@ -367,6 +379,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             timeoutMs = left <= 0 ? 0 : int(qMin<qint64>((left + 999999) / 1000000, INT_MAX));
         }
     }
+    if (m_selfWake)
+        timeoutMs = 0;
     if (timeoutMs != 0)
         Q_EMIT aboutToBlock();
 

@@ -11,6 +11,11 @@
 // min-heap (Precise and Coarse to the millisecond, VeryCoarse rounded to whole seconds); posted
 // events sent at the start of every processEvents(); wakeUp() through an eventfd, safe from any
 // thread. Each thread needs its own instance (QThread::setEventDispatcher before start()).
+// A wakeUp() on the dispatcher's own thread (an event posted by a handler: a queued call, a
+// deleteLater) writes nothing: that thread is not asleep, and the next processEvents() sends
+// the posted events before it may block (it does not block if they were posted while it was
+// sending them). At a low message rate most posts are such self-posts, and each cost a write,
+// an epoll_wait wake-up and two reads of the eventfd.
 #pragma once
 
 #include <QAbstractEventDispatcher>
@@ -85,6 +90,10 @@ private:
     int m_epoll = -1;
     int m_wakeFd = -1;
     std::atomic<bool> m_wakeUpPending{false};
+    // The thread that runs processEvents() (null until it first does): its wakeUp()s only
+    // set m_selfWake, which only that thread reads.
+    std::atomic<Qt::HANDLE> m_owner{nullptr};
+    bool m_selfWake = false;
     std::atomic<bool> m_interrupt{false};
     QHash<int, SocketEntry> m_sockets;
     QList<int> m_alwaysReady;
