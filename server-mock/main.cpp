@@ -129,6 +129,13 @@ int main(int argc, char **argv)
          "moderate rates, at up to N more latency per ack and delivery (docs/SERVER.md). "
          "The same as the environment variable CHAT_SERVER_COMMIT_WINDOW_US."_s,
          u"N"_s},
+        {u"commit-window-auto-us"_s,
+         u"SQLite store, while --commit-window-us is 0: let a commit wait for the next send "
+         "only when the recent arrival rate predicts it soon, 1.5 average gaps at most and "
+         "never more than N microseconds (0..100000; 0 turns it off; default 2000). A send "
+         "after a quiet spell commits at once (docs/SERVER.md). The same as the environment "
+         "variable CHAT_SERVER_COMMIT_WINDOW_AUTO_US."_s,
+         u"N"_s},
         {u"tls-cert"_s, u"PEM certificate (chain): serve wss:// instead of ws://."_s, u"F"_s},
         {u"tls-key"_s, u"PEM private key (RSA or EC, unencrypted) for --tls-cert."_s, u"F"_s},
         {u"event-loop"_s,
@@ -195,6 +202,11 @@ int main(int argc, char **argv)
         // Read by the SQLite store when it starts its writer (SqlStore::commitWindow()).
         qputenv("CHAT_SERVER_COMMIT_WINDOW_US",
                 QByteArray::number(intOption(p, u"commit-window-us"_s, 0, 100000)));
+    }
+    if (p.isSet(u"commit-window-auto-us"_s)) {
+        // Read by the SQLite store when it starts its writer (SqlStore::adaptiveCommitWindow()).
+        qputenv("CHAT_SERVER_COMMIT_WINDOW_AUTO_US",
+                QByteArray::number(intOption(p, u"commit-window-auto-us"_s, 0, 100000)));
     }
     if (const QString ws = p.value(u"websocket"_s); ws == "native"_L1)
         cfg.websocket = chat::server::WebSocketImpl::Native;

@@ -3,22 +3,40 @@
 #include "net/logging.h"
 #include "sqlread.h"
 #include "sqlsend.h"
+#include "walbuffervfs.h"
 
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
 namespace chat::server {
 
-bool SqliteDialect::configure(QSqlDatabase &db, QString *errorMessage) const
+bool SqliteDialect::configure(QSqlDatabase &db, QString *errorMessage, bool writer) const
 {
     db.setDatabaseName(m_path);
     db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
-    if (!db.open()) {
+    // The writer's WAL writes go out as one write per commit (walbuffervfs.h); the file is
+    // the same either way, so if the VFS cannot be used the plain open follows.
+    const QString vfs = writer ? walBufferVfsName() : QString();
+    bool opened = false;
+    if (!vfs.isEmpty()) {
+        db.setDatabaseName(QUrl::fromLocalFile(m_path).toString(QUrl::FullyEncoded) + u"?vfs="_s
+                           + vfs);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_URI"_s);
+        opened = db.open();
+        if (!opened) {
+            qCWarning(lcServerStore)
+                << "the WAL-buffering VFS cannot open the store:" << db.lastError().text();
+            db.setDatabaseName(m_path);
+            db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        }
+    }
+    if (!opened && !db.open()) {
         *errorMessage = u"cannot open the SQLite store %1: %2"_s.arg(m_path, db.lastError().text());
         return false;
     }

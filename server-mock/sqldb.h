@@ -19,8 +19,9 @@ class SqlDialect
 public:
     virtual ~SqlDialect() = default;
     virtual QString driver() const = 0;
-    // Opens `db` (already added with driver()) and applies connection settings.
-    virtual bool configure(QSqlDatabase &db, QString *errorMessage) const = 0;
+    // Opens `db` (already added with driver()) and applies connection settings; `writer`:
+    // the store's one writing connection.
+    virtual bool configure(QSqlDatabase &db, QString *errorMessage, bool writer = false) const = 0;
     // Qt resource folder with NNN_name.sql migrations for this engine.
     virtual QString migrationsPath() const = 0;
     virtual int schemaVersion(QSqlDatabase &db) const = 0;
@@ -36,7 +37,8 @@ class SqliteDialect : public SqlDialect
 public:
     explicit SqliteDialect(QString filePath) : m_path(std::move(filePath)) { }
     QString driver() const override { return QStringLiteral("QSQLITE"); }
-    bool configure(QSqlDatabase &db, QString *errorMessage) const override;
+    // The writer's connection buffers its WAL writes (walbuffervfs.h) when it can.
+    bool configure(QSqlDatabase &db, QString *errorMessage, bool writer = false) const override;
     QString migrationsPath() const override { return QStringLiteral(":/chat/server/sqlite"); }
     int schemaVersion(QSqlDatabase &db) const override;
     bool setSchemaVersion(QSqlDatabase &db, int version) const override;

@@ -28,7 +28,7 @@ SqlStore::SqlStore(std::unique_ptr<SqlDialect> dialect, int maxBatch, int maxGro
     m_writer = std::make_unique<SqlWorker>(
         u"chat-store-writer"_s,
         [this, tag](QString *e) { return openConnection(u"w-"_s + tag, true, e); }, true, maxBatch,
-        deliver, commitWindow());
+        deliver, commitWindow(), adaptiveCommitWindow());
     m_reader = std::make_unique<SqlWorker>(
         u"chat-store-reader"_s,
         [this, tag](QString *e) { return openConnection(u"r-"_s + tag, false, e); }, false, 1,
@@ -42,6 +42,15 @@ std::chrono::microseconds SqlStore::commitWindow()
     if (ok && us >= 0 && us <= 100000)
         return std::chrono::microseconds(us);
     return kDefaultCommitWindow;
+}
+
+std::chrono::microseconds SqlStore::adaptiveCommitWindow()
+{
+    bool ok = false;
+    const int us = qEnvironmentVariableIntValue("CHAT_SERVER_COMMIT_WINDOW_AUTO_US", &ok);
+    if (ok && us >= 0 && us <= 100000)
+        return std::chrono::microseconds(us);
+    return kDefaultAdaptiveCommitWindow;
 }
 
 void SqlStore::post(std::vector<SqlCompletion> done)
@@ -71,7 +80,7 @@ std::unique_ptr<Db> SqlStore::openConnection(const QString &name, bool writer,
                                              QString *errorMessage)
 {
     QSqlDatabase qdb = QSqlDatabase::addDatabase(m_dialect->driver(), name);
-    if (!m_dialect->configure(qdb, errorMessage)) {
+    if (!m_dialect->configure(qdb, errorMessage, writer)) {
         qdb = {};
         QSqlDatabase::removeDatabase(name);
         return nullptr;

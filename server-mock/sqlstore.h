@@ -31,6 +31,10 @@ public:
     // CHAT_SERVER_COMMIT_WINDOW_US (0..100000 microseconds, 0 = off) when set.
     static constexpr std::chrono::microseconds kDefaultCommitWindow{0};
     static std::chrono::microseconds commitWindow();
+    // The bound of the writer's adaptive window (SqlWorker), used while the fixed window is 0:
+    // kDefaultAdaptiveCommitWindow, or CHAT_SERVER_COMMIT_WINDOW_AUTO_US (0..100000, 0 = off).
+    static constexpr std::chrono::microseconds kDefaultAdaptiveCommitWindow{2000};
+    static std::chrono::microseconds adaptiveCommitWindow();
 
     void createUser(const QString &username, const QByteArray &passwordHash,
                     const QString &displayName, QObject *ctx,

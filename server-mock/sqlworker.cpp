@@ -8,15 +8,47 @@ using namespace Qt::StringLiterals;
 
 namespace chat::server {
 
+namespace {
+// Weight of the newest gap in the moving average, and the longest gap it counts (in units of
+// the bound): one quiet spell lifts the average past the bound at once.
+constexpr double kGapWeight = 0.25;
+constexpr double kGapCapFactor = 8.0;
+} // namespace
+
+AdaptiveWindow::AdaptiveWindow(std::chrono::microseconds max)
+    : m_maxUs(double(std::max<qint64>(max.count(), 0))), m_gapUs(kGapCapFactor * m_maxUs)
+{ }
+
+void AdaptiveWindow::arrived(Clock::time_point t)
+{
+    const double cap = kGapCapFactor * m_maxUs;
+    const double gap =
+        m_last ? std::chrono::duration<double, std::micro>(t - *m_last).count() : cap;
+    m_gapUs += kGapWeight * (std::clamp(gap, 0.0, cap) - m_gapUs);
+    m_last = t;
+}
+
+std::optional<AdaptiveWindow::Clock::time_point>
+AdaptiveWindow::deadline(Clock::time_point oldest) const
+{
+    const double waitUs = kFactor * m_gapUs;
+    if (m_maxUs <= 0 || waitUs > m_maxUs)
+        return std::nullopt; // the next job is not expected soon enough to be worth waiting
+    return oldest
+           + std::chrono::duration_cast<Clock::duration>(
+               std::chrono::duration<double, std::micro>(waitUs));
+}
+
 SqlWorker::SqlWorker(QString name, Opener opener, bool batching, int maxBatch, Deliver deliver,
-                     std::chrono::microseconds commitWindow)
+                     std::chrono::microseconds commitWindow, std::chrono::microseconds adaptiveMax)
     : m_name(std::move(name)),
       m_opener(std::move(opener)),
       m_deliver(std::move(deliver)),
       m_batching(batching),
       m_maxBatch(std::max(1, maxBatch)),
       m_window(batching ? std::max(commitWindow, std::chrono::microseconds(0))
-                        : std::chrono::microseconds(0))
+                        : std::chrono::microseconds(0)),
+      m_adaptive(batching && m_window.count() == 0 ? adaptiveMax : std::chrono::microseconds(0))
 { }
 
 SqlWorker::~SqlWorker()
@@ -47,8 +79,12 @@ void SqlWorker::post(SqlJob job)
     bool wake;
     {
         std::lock_guard lock(m_mutex);
-        if (m_window.count() > 0)
+        if (m_window.count() > 0) {
             job.queued = std::chrono::steady_clock::now();
+        } else if (m_adaptive.enabled()) {
+            job.queued = std::chrono::steady_clock::now();
+            m_adaptive.arrived(job.queued);
+        }
         m_queue.push_back(std::move(job));
         // A busy writer looks at the queue when its batch is done; one inside a window
         // only needs waking when the batch is full.
@@ -104,6 +140,12 @@ void SqlWorker::loop()
             if (m_window.count() > 0 && !m_stopping && int(m_queue.size()) < m_maxBatch) {
                 m_cv.wait_until(lock, m_queue.front().queued + m_window,
                                 [this] { return m_stopping || int(m_queue.size()) >= m_maxBatch; });
+            } else if (m_adaptive.enabled() && !m_stopping && int(m_queue.size()) < m_maxBatch) {
+                if (const auto deadline = m_adaptive.deadline(m_queue.front().queued)) {
+                    m_cv.wait_until(lock, *deadline, [this] {
+                        return m_stopping || int(m_queue.size()) >= m_maxBatch;
+                    });
+                }
             }
             const int take = m_batching ? m_maxBatch : 1;
             while (!m_queue.empty() && int(batch.size()) < take) {

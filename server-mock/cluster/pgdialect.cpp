@@ -58,7 +58,7 @@ PgDialect::PgDialect(PgEndpoint endpoint, QString applicationName)
     initPgResources();
 }
 
-bool PgDialect::configure(QSqlDatabase &db, QString *errorMessage) const
+bool PgDialect::configure(QSqlDatabase &db, QString *errorMessage, bool) const
 {
     db.setHostName(m_endpoint.host);
     db.setPort(m_endpoint.port);

@@ -33,7 +33,7 @@ public:
     QString driver() const override { return QStringLiteral("QPSQL"); }
     // Connects, applies session settings and brings the schema up to date under an advisory
     // lock (nodes starting together migrate once).
-    bool configure(QSqlDatabase &db, QString *errorMessage) const override;
+    bool configure(QSqlDatabase &db, QString *errorMessage, bool writer = false) const override;
     QString migrationsPath() const override { return QStringLiteral(":/chat/server/postgres"); }
     int schemaVersion(QSqlDatabase &db) const override;
     bool setSchemaVersion(QSqlDatabase &db, int version) const override;
