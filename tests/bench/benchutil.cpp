@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QTimer>
 
@@ -52,6 +53,55 @@ ProcSample sampleProcess(qint64 pid)
 ProcSample sampleSelf()
 {
     return sampleFrom(u"/proc/self"_s);
+}
+
+SchedSample sampleSched(qint64 pid, qint64 tid)
+{
+    SchedSample s;
+    QFile f(tid > 0 ? u"/proc/%1/task/%2/schedstat"_s.arg(pid).arg(tid)
+                    : u"/proc/%1/schedstat"_s.arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return s;
+    const QList<QByteArray> p = f.readAll().trimmed().split(' ');
+    if (p.size() < 2)
+        return s;
+    s.cpuS = double(p[0].toLongLong()) / 1e9;
+    s.waitS = double(p[1].toLongLong()) / 1e9;
+    s.ok = true;
+    return s;
+}
+
+QHash<qint64, ThreadSched> sampleThreads(qint64 pid)
+{
+    QHash<qint64, ThreadSched> out;
+    const QDir dir(u"/proc/%1/task"_s.arg(pid));
+    for (const QString &t : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(dir.filePath(t + u"/comm"_s));
+        ThreadSched ts;
+        if (comm.open(QIODevice::ReadOnly))
+            ts.name = QString::fromUtf8(comm.readAll().trimmed());
+        ts.sched = sampleSched(pid, t.toLongLong());
+        if (ts.sched.ok)
+            out.insert(t.toLongLong(), ts);
+    }
+    return out;
+}
+
+QJsonObject threadSchedDelta(const QHash<qint64, ThreadSched> &a,
+                             const QHash<qint64, ThreadSched> &b)
+{
+    QHash<QString, std::pair<double, double>> byName;
+    for (auto it = b.begin(); it != b.end(); ++it) {
+        const ThreadSched before = a.value(it.key()); // a thread born in between: from 0
+        auto &acc = byName[it.value().name];
+        acc.first += it.value().sched.cpuS - before.sched.cpuS;
+        acc.second += it.value().sched.waitS - before.sched.waitS;
+    }
+    QJsonObject out;
+    for (auto it = byName.begin(); it != byName.end(); ++it)
+        out.insert(it.key(), QJsonObject{{"cpu_s"_L1, round3(it.value().first)},
+                                         {"runqueue_wait_s"_L1, round3(it.value().second)}});
+    return out;
 }
 
 double LatencyRecorder::percentile(double p)

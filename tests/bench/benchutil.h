@@ -4,6 +4,7 @@
 // percentiles, and an event-loop wait with a deadline.
 #pragma once
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
@@ -24,6 +25,24 @@ struct ProcSample {
 };
 ProcSample sampleProcess(qint64 pid);
 ProcSample sampleSelf();
+
+// A thread from /proc/<pid>/task/<tid>/schedstat: time on a CPU and time runnable but waiting
+// for one. Over a window, wall - cpu - wait is the time the thread slept with nothing to do.
+// tid 0 = the main thread (the network loop, in chat-server and in Node.js alike).
+struct SchedSample {
+    bool ok = false;
+    double cpuS = 0, waitS = 0;
+};
+SchedSample sampleSched(qint64 pid, qint64 tid = 0);
+// Every thread of pid: tid → its name ("comm") and schedstat.
+struct ThreadSched {
+    QString name;
+    SchedSample sched;
+};
+QHash<qint64, ThreadSched> sampleThreads(qint64 pid);
+// Per thread name (threads of one name summed) the CPU and run-queue wait between a and b.
+QJsonObject threadSchedDelta(const QHash<qint64, ThreadSched> &a,
+                             const QHash<qint64, ThreadSched> &b);
 
 // Collects durations in nanoseconds; summary() reports milliseconds.
 class LatencyRecorder

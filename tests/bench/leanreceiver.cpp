@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -69,8 +70,11 @@ bool contains(const char *p, int n, std::string_view what)
 class Worker
 {
 public:
-    Worker(const QUrl &url, int sampleEvery, int coalesceUs)
-        : m_url(url), m_sampleEvery(qMax(1, sampleEvery)), m_coalesceNs(qint64(coalesceUs) * 1000)
+    Worker(const QUrl &url, int sampleEvery, int coalesceUs, bool rawSamples)
+        : m_url(url),
+          m_sampleEvery(qMax(1, sampleEvery)),
+          m_coalesceNs(qint64(coalesceUs) * 1000),
+          m_rawSamples(rawSamples)
     {
         m_buf.resize(kReadChunk);
     }
@@ -92,12 +96,13 @@ private:
     QUrl m_url;
     int m_sampleEvery;
     qint64 m_coalesceNs; // least time between two passes over the ready sockets
+    bool m_rawSamples;   // report (sent, read) pairs instead of their difference
     sockaddr_in m_addr{};
     int m_ep = -1;
     std::vector<Conn> m_conns;
     std::vector<char> m_buf;
     std::string m_stdin;
-    std::vector<qint64> m_samples;
+    std::vector<std::pair<qint64, qint64>> m_samples; // (sent ns, read ns)
     qint64 m_messages = 0, m_other = 0, m_lastNs = 0, m_closed = 0;
     qint64 m_reportedMessages = -1, m_reportedClosed = -1, m_lastReportNs = 0;
     int m_open = 0, m_failed = 0;
@@ -357,7 +362,7 @@ void Worker::endFrame(Conn &c, qint64 now)
     for (; i < h.size() && h[i] >= '0' && h[i] <= '9'; ++i)
         sent = sent * 10 + (h[i] - '0');
     if (i < h.size() && i > at + kContent.size() && sent > 0)
-        m_samples.push_back(now - sent);
+        m_samples.emplace_back(sent, now);
 }
 
 void Worker::report(qint64 now, bool force)
@@ -396,8 +401,13 @@ void Worker::readCommands()
                 c.reported = c.messages;
             }
             line += " |";
-            for (qint64 s : m_samples)
-                line += ' ' + std::to_string(s);
+            for (const auto &[sent, read] : m_samples) {
+                line += ' ';
+                if (m_rawSamples)
+                    line += std::to_string(sent) + ',' + std::to_string(read);
+                else
+                    line += std::to_string(read - sent);
+            }
             m_samples.clear();
             line += '\n';
             fwrite(line.data(), 1, line.size(), stdout);
@@ -493,7 +503,8 @@ int Worker::run(const QList<QByteArray> &tokens)
 
 } // namespace
 
-int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, int coalesceUs)
+int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, int coalesceUs,
+                    bool rawSamples)
 {
     QFile f(tokenFile);
     if (!f.open(QIODevice::ReadOnly)) {
@@ -506,7 +517,7 @@ int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, 
         if (p.size() == 3)
             tokens.append(p.at(1));
     }
-    Worker w(url, sampleEvery, coalesceUs);
+    Worker w(url, sampleEvery, coalesceUs, rawSamples);
     return w.run(tokens);
 }
 

@@ -11,7 +11,9 @@
 //   → "ready <open> <failed> [first error]"  once every connection is authenticated or failed
 //   → "count <messages> <last_ns> <other_frames> <closed>"  at most every 10 ms while it changes
 //   ← "stats"  → "stats <n> <d1> … <dn> | <s1> … <sm>": per connection (token file order) the
-//              messages since the previous "stats", then the latency samples (ns) since then
+//              messages since the previous "stats", then the latency samples (ns) since then;
+//              with rawSamples each sample is "<sent_ns>,<read_ns>" (the caller corrects the
+//              send time, e.g. to its planned moment)
 //   ← end of stdin or "quit": closes every connection and exits 0.
 #pragma once
 
@@ -23,6 +25,8 @@ namespace chat::bench {
 // Opens one connection per line of tokenFile ("user_id token username"), authenticates each
 // with `auth`, reports "ready", then counts until told to quit. Returns the exit code.
 // coalesceUs > 0: at most one pass over the ready sockets per coalesceUs (fewer, larger reads).
-int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, int coalesceUs);
+// Used by `fanout` and `latency` (through ReceiverPool, receiverpool.h).
+int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, int coalesceUs,
+                    bool rawSamples);
 
 } // namespace chat::bench

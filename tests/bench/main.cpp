@@ -111,6 +111,10 @@ int main(int argc, char **argv)
         "--receiver-processes `chat-bench fanout-worker` processes that count message pushes by\n"
         "walking WebSocket frame headers (no JSON parse per message) and read the sender's\n"
         "timestamp every --sample-every messages, so the rate measured is the server's.\n"
+        "latency: --senders protocol-v1 clients in this process send at each offered rate\n"
+        "(send→ack measured here); the --receivers are held by --receiver-processes lean\n"
+        "workers that read the sender's timestamp of every message (send→recipient), so the\n"
+        "measuring costs little next to the server. Times are from the planned send moment.\n"
         "Server CPU and RSS figures need the server's pid (--server-pid, or compare mode)."_s);
     p.addHelpOption();
     p.addPositionalArgument(u"scenario"_s, u"throughput | latency | connections | fanout | "
@@ -133,8 +137,10 @@ int main(int argc, char **argv)
     const auto oAdmin =
         opt("admin-token", "Create users through admin_seed (reference server).", "token");
     const auto oSenders = opt("senders", "throughput/latency: sending connections.", "n", "8");
-    const auto oReceivers =
-        opt("receivers", "throughput/latency: receiving connections.", "n", "8");
+    const auto oReceivers = opt("receivers",
+                                "throughput/latency: receiving connections (latency: in lean "
+                                "worker processes).",
+                                "n", "8");
     const auto oWindow = opt("window", "Unacked sends in flight per sender.", "n", "64");
     const auto oDuration =
         opt("duration", "Measured seconds (throughput, latency per rate).", "s", "5");
@@ -166,8 +172,9 @@ int main(int argc, char **argv)
             "fanout: deliveries per group size (messages = n / (size - 1), 20 to 5000).", "n",
             "100000");
     const auto oReceiverProcs = opt("receiver-processes",
-                                    "fanout: worker processes holding the receiving connections "
-                                    "(lean receivers: frame headers walked, no JSON parse).",
+                                    "fanout, latency: worker processes holding the receiving "
+                                    "connections (lean receivers: frame headers walked, no JSON "
+                                    "parse).",
                                     "n", "2");
     const auto oSampleEvery =
         opt("sample-every",
@@ -195,6 +202,8 @@ int main(int argc, char **argv)
         opt("token-file", "connections-worker, fanout-worker: account tokens.", "file");
     const auto oFrom = opt("from", "connections-worker: first account line.", "n", "0");
     const auto oCount = opt("count", "connections-worker: connections.", "n", "0");
+    const auto oRawSamples =
+        opt("raw-samples", "fanout-worker: samples as \"sent_ns,read_ns\" pairs (latency).");
     p.process(app);
 
     QStringList pos = p.positionalArguments();
@@ -213,10 +222,11 @@ int main(int argc, char **argv)
     }
 
     if (pos.value(0) == "fanout-worker"_L1)
-        return urls.size() == 1 ? runFanoutWorker(urls.first(), p.value(oTokenFile),
-                                                  qMax(1, p.value(oSampleEvery).toInt()),
-                                                  qMax(0, p.value(oCoalesce).toInt()))
-                                : fail(u"fanout-worker takes one --url"_s);
+        return urls.size() == 1
+                   ? runFanoutWorker(urls.first(), p.value(oTokenFile),
+                                     qMax(1, p.value(oSampleEvery).toInt()),
+                                     qMax(0, p.value(oCoalesce).toInt()), p.isSet(oRawSamples))
+                   : fail(u"fanout-worker takes one --url"_s);
     if (pos.value(0) == "connections-worker"_L1)
         return runConnectionsWorker(urls, p.value(oTokenFile), p.value(oFrom).toInt(),
                                     p.value(oCount).toInt(), p.value(oOpenRate).toInt());

@@ -8,10 +8,9 @@
 #include "scenarios.h"
 
 #include "benchutil.h"
+#include "receiverpool.h"
 
 #include <QFile>
-#include <QProcess>
-#include <QTemporaryDir>
 
 #include <cstdio>
 #include <memory>
@@ -22,74 +21,10 @@ namespace chat::bench {
 
 namespace {
 
-// One fanout-worker process and what it last said.
-struct ReceiverProcess {
-    QProcess *proc = nullptr;
-    QList<int> members; // index into the population, per connection in the worker's order
-    bool ready = false, statsPending = false;
-    int open = 0, failed = 0;
-    QString error;
-    qint64 messages = 0, lastNs = 0, other = 0, closed = 0;
-    QList<qint64> deltas, samples;
-
-    void onLine(const QByteArray &line)
-    {
-        const QList<QByteArray> f = line.split(' ');
-        if (f.first() == "count" && f.size() == 5) {
-            messages = f[1].toLongLong();
-            lastNs = f[2].toLongLong();
-            other = f[3].toLongLong();
-            closed = f[4].toLongLong();
-        } else if (f.first() == "ready" && f.size() >= 3) {
-            open = f[1].toInt();
-            failed = f[2].toInt();
-            error = QString::fromUtf8(line.mid(line.indexOf(f[2]) + f[2].size()).trimmed());
-            ready = true;
-        } else if (f.first() == "stats" && f.size() >= 3) {
-            const int n = f[1].toInt();
-            deltas.clear();
-            samples.clear();
-            for (int i = 0; i < n && 2 + i < f.size(); ++i)
-                deltas.append(f[2 + i].toLongLong());
-            for (qsizetype i = 3 + n; i < f.size(); ++i)
-                samples.append(f[i].toLongLong());
-            statsPending = false;
-        }
-    }
-    double cpuSeconds() const
-    {
-        const ProcSample s = sampleProcess(proc->processId());
-        return s.ok ? s.cpuSeconds : 0;
-    }
-};
-
 QString loadavg()
 {
     QFile f(u"/proc/loadavg"_s);
     return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll().trimmed()) : QString();
-}
-
-// The server's main thread (its network loop, in chat-server and in Node.js alike) from
-// /proc/<pid>/schedstat: time on a CPU and time runnable but waiting for one. Over a window,
-// wall - cpu - wait is the time the loop slept with nothing to do.
-struct SchedSample {
-    bool ok = false;
-    double cpuS = 0, waitS = 0;
-};
-
-SchedSample sampleSched(qint64 pid)
-{
-    SchedSample s;
-    QFile f(u"/proc/%1/schedstat"_s.arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return s;
-    const QList<QByteArray> p = f.readAll().trimmed().split(' ');
-    if (p.size() < 2)
-        return s;
-    s.cpuS = double(p[0].toLongLong()) / 1e9;
-    s.waitS = double(p[1].toLongLong()) / 1e9;
-    s.ok = true;
-    return s;
 }
 
 } // namespace
@@ -122,110 +57,20 @@ QJsonObject runFanout(const Target &t, const Options &o)
     BenchClient *sender = clients.first();
 
     // The receivers' registration connections close; the workers reconnect them by token.
-    QList<BenchClient *> registering = clients.mid(1);
-    for (BenchClient *c : registering)
-        c->close();
-    waitFor(
-        [&] {
-            for (BenchClient *c : registering)
-                if (c->state() == BenchClient::State::Open)
-                    return false;
-            return true;
-        },
-        20000);
-    qDeleteAll(registering);
+    ReceiverPool::closeRegistering(clients.mid(1));
 
-    QTemporaryDir tmp;
-    std::vector<ReceiverProcess> workers;
-    workers.resize(size_t(nWorkers)); // never resized again: the slots below hold &workers[w]
-    QList<int> workerOf(maxGroup, -1), slotOf(maxGroup, -1);
+    // Receiver i of the pool is member account i + 1 (the sender is account 0).
+    ReceiverPool pool(owner.get());
     const qint64 o0 = nowNs();
-    for (int w = 0; w < nWorkers; ++w) {
-        ReceiverProcess &rp = workers[size_t(w)];
-        // Interleaved, so that every group size spreads over every worker.
-        QFile tokens(tmp.filePath(u"tokens-%1.txt"_s.arg(w)));
-        if (!tokens.open(QIODevice::WriteOnly)) {
-            out["error"_L1] = u"cannot write a token file"_s;
-            return out;
-        }
-        for (int i = 1 + w; i < maxGroup; i += nWorkers) {
-            const Account &a = accounts.at(i);
-            tokens.write((a.userId + u' ' + a.token + u' ' + a.username + u'\n').toUtf8());
-            workerOf[i] = w;
-            slotOf[i] = int(rp.members.size());
-            rp.members.append(i);
-        }
-        tokens.close();
-        rp.proc = new QProcess(owner.get());
-        rp.proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        QObject::connect(rp.proc, &QProcess::readyReadStandardOutput, rp.proc, [&rp] {
-            while (rp.proc->canReadLine())
-                rp.onLine(rp.proc->readLine().trimmed());
-        });
-        rp.proc->start(o.selfPath,
-                       {u"fanout-worker"_s, u"--url"_s, t.url(w).toString(), u"--token-file"_s,
-                        tokens.fileName(), u"--sample-every"_s, QString::number(o.sampleEvery),
-                        u"--receiver-coalesce-us"_s, QString::number(o.coalesceUs)});
-    }
-    auto stopWorkers = [&] {
-        for (ReceiverProcess &rp : workers) {
-            rp.proc->closeWriteChannel(); // end of stdin: the worker closes and exits
-            if (!rp.proc->waitForFinished(10000))
-                rp.proc->kill();
-        }
-    };
-    const bool allReady = waitFor(
-        [&] {
-            for (const ReceiverProcess &rp : workers)
-                if (!rp.ready && rp.proc->state() != QProcess::NotRunning)
-                    return false;
-            return true;
-        },
-        180000);
-    int open = 0, failed = 0;
-    QString why;
-    for (const ReceiverProcess &rp : workers) {
-        open += rp.open;
-        failed += rp.ready ? rp.failed : int(rp.members.size());
-        if (why.isEmpty() && !rp.error.isEmpty())
-            why = rp.error;
-    }
-    out["receivers_open_s"_L1] = round3(double(nowNs() - o0) / 1e9);
-    QStringList workerPids;
-    for (const ReceiverProcess &rp : workers)
-        workerPids.append(QString::number(rp.proc->processId()));
-    fprintf(stderr, "chat-bench: fanout receivers ready in worker pids %s\n",
-            qPrintable(workerPids.join(u' ')));
-    if (!allReady || failed > 0 || open != maxGroup - 1) {
-        out["error"_L1] = u"receivers: %1 open, %2 failed (%3)"_s.arg(open).arg(failed).arg(
-            why.isEmpty() ? u"a worker did not start or answer"_s : why);
-        stopWorkers();
+    QString poolError;
+    if (!pool.start(t, accounts.mid(1),
+                    {o.selfPath, nWorkers, o.sampleEvery, o.coalesceUs, /*rawSamples=*/false},
+                    &poolError)) {
+        out["error"_L1] = poolError;
         return out;
     }
-    // Per-receiver deliveries and latency samples since the previous call.
-    auto collectStats = [&] {
-        for (ReceiverProcess &rp : workers) {
-            rp.statsPending = true;
-            rp.proc->write("stats\n");
-        }
-        return waitFor(
-            [&] {
-                for (const ReceiverProcess &rp : workers)
-                    if (rp.statsPending)
-                        return false;
-                return true;
-            },
-            30000);
-    };
-    auto totals = [&](qint64 *closed) {
-        qint64 m = 0;
-        *closed = 0;
-        for (const ReceiverProcess &rp : workers) {
-            m += rp.messages;
-            *closed += rp.closed;
-        }
-        return m;
-    };
+    out["receivers_open_s"_L1] = round3(double(nowNs() - o0) / 1e9);
+    auto totals = [&](qint64 *closed) { return pool.totalMessages(closed); };
 
     const QString padding(o.padding, u'x');
     QJsonArray runs;
@@ -243,7 +88,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
         }
         const QString conv = ids.first();
         runFor(300); // the conversation push reaches every member before the window opens
-        if (!collectStats()) {
+        if (!pool.collectStats()) {
             run["error"_L1] = u"a receiver worker did not answer"_s;
             runs.append(run);
             break;
@@ -267,9 +112,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
         const ProcSample s0 = sampleProcess(t.pid);
         const SchedSample m0 = sampleSched(t.pid);
         const ProcSample self0 = sampleSelf();
-        double w0 = 0;
-        for (const ReceiverProcess &rp : workers)
-            w0 += rp.cpuSeconds();
+        const double w0 = pool.cpuSeconds();
         const qint64 t0 = nowNs();
         for (int w = 0; w < o.window && sent < messages; ++w, ++sent)
             sender->sendMessage(conv, padding);
@@ -279,25 +122,20 @@ QJsonObject runFanout(const Target &t, const Options &o)
                 return closed > closed0 || got >= expected - errors * (g - 1);
             },
             120000);
-        qint64 lastNs = 0;
-        for (const ReceiverProcess &rp : workers)
-            lastNs = qMax(lastNs, rp.lastNs);
+        const qint64 lastNs = pool.lastMessageNs();
         const ProcSample s1 = sampleProcess(t.pid);
         const SchedSample m1 = sampleSched(t.pid);
         const ProcSample self1 = sampleSelf();
-        double w1 = 0;
-        for (const ReceiverProcess &rp : workers)
-            w1 += rp.cpuSeconds();
+        const double w1 = pool.cpuSeconds();
         runFor(100); // acks still on the way
         sender->onAck = nullptr;
-        collectStats();
+        pool.collectStats();
         // Deliveries counted per receiver, summed; each member must have got every message.
         qint64 delivered = 0, outsiders = 0;
         int short_ = 0, extra = 0; // members with fewer / more than every message once
         LatencyRecorder lat;
         for (int i = 1; i < maxGroup; ++i) {
-            const ReceiverProcess &rp = workers[size_t(workerOf[i])];
-            const qint64 d = rp.deltas.value(slotOf[i]);
+            const qint64 d = pool.delivered(i - 1);
             delivered += d;
             if (i < g && d < messages)
                 ++short_;
@@ -306,9 +144,8 @@ QJsonObject runFanout(const Target &t, const Options &o)
             if (i >= g)
                 outsiders += d;
         }
-        for (const ReceiverProcess &rp : workers)
-            for (qint64 ns : rp.samples)
-                lat.add(ns);
+        for (qint64 ns : pool.samples())
+            lat.add(ns);
         const double secs = double((lastNs > t0 ? lastNs : nowNs()) - t0) / 1e9;
         run["messages"_L1] = messages;
         run["deliveries"_L1] = delivered;
@@ -362,7 +199,7 @@ QJsonObject runFanout(const Target &t, const Options &o)
     if (!incomplete.isEmpty())
         out["error"_L1] = u"deliveries missing, duplicated or misrouted at group size %1"_s.arg(
             incomplete.join(u", "_s));
-    stopWorkers();
+    pool.stop();
     sender->close();
     out["machine_after"_L1] = machineContext();
     return out;

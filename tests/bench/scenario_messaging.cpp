@@ -1,12 +1,15 @@
 // throughput and latency: N senders and M receivers in 1:1 (direct) conversations.
 // throughput pipelines `window` unacked sends per sender as fast as the server acks;
-// latency offers a fixed rate from a 1 ms pacing timer and records send→ack and
-// send→recipient for every message sent after the warm-up.
+// latency offers a fixed rate from a 1 ms pacing timer and records send→ack (in the senders,
+// protocol-v1 clients here) and send→recipient for every message sent after the warm-up (in
+// lean receivers, fanout-worker processes, so the receiving side costs little).
 #include "scenarios.h"
 
 #include "benchutil.h"
+#include "receiverpool.h"
 
 #include <QFile>
+#include <QSet>
 #include <QThread>
 #include <QTimer>
 
@@ -31,6 +34,7 @@ namespace {
 
 struct Pairs {
     QList<BenchClient *> senders, receivers;
+    QList<Account> receiverAccounts;
     QStringList conversations; // one per sender
     QString error;
 };
@@ -52,6 +56,7 @@ Pairs setupPairs(const Target &t, const Options &o, QObject *owner)
     }
     p.senders = clients.mid(0, o.senders);
     p.receivers = clients.mid(o.senders);
+    p.receiverAccounts = accounts.mid(o.senders);
     QList<Population::ConvRequest> reqs;
     for (int i = 0; i < o.senders; ++i)
         reqs.append({p.senders[i], false, {}, {p.receivers[i % o.receivers]->userId}});
@@ -73,6 +78,12 @@ QJsonObject cpuFigures(const ProcSample &a, const ProcSample &b, qint64 messages
     o["server_rss_mb"_L1] = round3(double(b.rssBytes) / 1048576.0);
     o["server_threads"_L1] = b.threads;
     return o;
+}
+
+QString loadavg()
+{
+    QFile f(u"/proc/loadavg"_s);
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll().trimmed()) : QString();
 }
 
 void merge(QJsonObject &into, const QJsonObject &from)
@@ -158,19 +169,21 @@ QJsonObject runThroughput(const Target &t, const Options &o)
 
 // One offered rate. Send times are planned on a fixed schedule (start + k / rate): a send that
 // leaves late is timed from its planned moment, so a stalled server cannot hide its stall
-// (no coordinated omission).
-static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int rate)
+// (no coordinated omission). The receivers are lean (ReceiverPool): they report the sender's
+// timestamp and the time of the read for every message, and the timestamp is mapped here to
+// its planned moment.
+static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, ReceiverPool &pool,
+                             int rate)
 {
-    QJsonObject out{{"offered_per_s"_L1, rate}};
+    QJsonObject out{{"offered_per_s"_L1, rate}, {"loadavg_before"_L1, loadavg()}};
     const QString padding(o.padding, u'x');
     LatencyRecorder ackLat, deliveryLat;
-    qint64 sent = 0, acked = 0, ackedAll = 0, delivered = 0, errors = 0, inFlight = 0,
-           maxLateNs = 0;
+    qint64 sent = 0, acked = 0, ackedAll = 0, errors = 0, inFlight = 0, maxLateNs = 0;
     const qint64 total = qint64((o.warmupS + o.durationS) * rate);
     const qint64 warmCount = qint64(o.warmupS * rate);
-    // Planned time per send number, per sender: the content carries the actual send time,
-    // we correct by the lateness recorded here.
+    // Planned time per send, keyed by the actual send time that the content carries.
     QHash<qint64, qint64> lateness; // actual send ns → planned send ns
+    lateness.reserve(total - warmCount);
     for (BenchClient *s : p.senders)
         s->onAck = [&](qint64 sentNs) {
             --inFlight;
@@ -185,15 +198,16 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int ra
                 ackLat.add(nowNs() - planned);
             }
         };
-    for (BenchClient *r : p.receivers)
-        r->onMessage = [&](qint64 sentNs) {
-            const qint64 planned = lateness.value(sentNs, -1);
-            if (planned >= 0) {
-                ++delivered;
-                deliveryLat.add(nowNs() - planned);
-            }
-        };
-    const ProcSample s0 = sampleProcess(t.pid);
+    if (!pool.collectStats()) { // forget anything before this rate
+        out["error"_L1] = u"a receiver worker did not answer"_s;
+        return out;
+    }
+    qint64 closed0 = 0, closed = 0;
+    const qint64 base = pool.totalMessages(&closed0);
+    const ProcSample s0 = sampleProcess(t.pid), self0 = sampleSelf();
+    const SchedSample m0 = sampleSched(t.pid);
+    const auto threads0 = sampleThreads(t.pid);
+    const double w0 = pool.cpuSeconds();
     const qint64 start = nowNs();
     qint64 measureStart = 0;
     QTimer pace;
@@ -221,35 +235,85 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, int ra
     waitFor([&] { return sent >= total; }, int((o.warmupS + o.durationS) * 1000) + 60000);
     const qint64 sendEnd = nowNs();
     const qint64 measured = total - warmCount;
-    const bool drained = waitFor([&] { return inFlight <= 0 && delivered >= measured; }, 20000);
-    const ProcSample s1 = sampleProcess(t.pid);
+    // Every send reaches exactly one receiver (1:1 conversations), warm-up included.
+    const bool drained = waitFor(
+        [&] {
+            return inFlight <= 0
+                   && (pool.totalMessages(&closed) - base >= total - errors || closed > closed0);
+        },
+        20000);
+    const ProcSample s1 = sampleProcess(t.pid), self1 = sampleSelf();
+    const SchedSample m1 = sampleSched(t.pid);
+    const auto threads1 = sampleThreads(t.pid);
+    const double w1 = pool.cpuSeconds();
+    const qint64 end = nowNs();
+    if (!pool.collectStats()) {
+        out["error"_L1] = u"a receiver worker did not answer"_s;
+        return out;
+    }
+    qint64 delivered = 0, unplanned = 0;
+    QSet<qint64> seen;
+    seen.reserve(measured);
+    qint64 duplicates = 0;
+    for (const auto &[sentNs, readNs] : pool.rawSamples()) {
+        const qint64 planned = lateness.value(sentNs, -1);
+        if (planned < 0) {
+            ++unplanned; // warm-up
+            continue;
+        }
+        if (seen.contains(sentNs)) {
+            ++duplicates;
+            continue;
+        }
+        seen.insert(sentNs);
+        ++delivered;
+        deliveryLat.add(readNs - planned);
+    }
     const double secs = double(sendEnd - measureStart) / 1e9;
+    const double span = double(end - start) / 1e9; // warm-up + measurement + drain
     out["sent"_L1] = measured;
     out["achieved_send_per_s"_L1] = round3(double(measured) / secs);
     out["acked"_L1] = acked;
     out["delivered"_L1] = delivered;
+    out["delivered_duplicates"_L1] = duplicates;
+    out["delivered_warmup"_L1] = unplanned;
+    out["receivers_closed"_L1] = closed - closed0;
     out["send_errors"_L1] = errors;
     out["drained"_L1] = drained;
     out["max_send_lateness_ms"_L1] = round3(double(maxLateNs) / 1e6);
     out["ack_latency"_L1] = ackLat.summary(true);
     out["delivery_latency"_L1] = deliveryLat.summary(true);
     // CPU over warm-up + measurement + drain, per message acked in that span.
-    merge(out, cpuFigures(s0, s1, ackedAll, double(nowNs() - start) / 1e9));
+    merge(out, cpuFigures(s0, s1, ackedAll, span));
+    if (m0.ok && m1.ok)
+        out["server_main_thread"_L1] =
+            QJsonObject{{"cpu_s"_L1, round3(m1.cpuS - m0.cpuS)},
+                        {"cpu_util"_L1, round3((m1.cpuS - m0.cpuS) / span)},
+                        {"runqueue_wait_s"_L1, round3(m1.waitS - m0.waitS)}};
+    out["server_threads_sched"_L1] = threadSchedDelta(threads0, threads1);
+    out["receivers_cpu_util"_L1] = round3((w1 - w0) / span);
+    if (ackedAll > 0)
+        out["receivers_cpu_us_per_message"_L1] = round3((w1 - w0) / double(ackedAll) * 1e6);
+    if (self0.ok && self1.ok)
+        out["senders_process_cpu_util"_L1] = round3((self1.cpuSeconds - self0.cpuSeconds) / span);
+    out["loadavg_after"_L1] = loadavg();
     for (BenchClient *s : p.senders)
         s->onAck = nullptr;
-    for (BenchClient *r : p.receivers)
-        r->onMessage = nullptr;
     return out;
 }
 
 QJsonObject runLatency(const Target &t, const Options &o)
 {
     QJsonObject out{{"scenario"_L1, u"latency"_s}, {"target"_L1, t.label}};
-    out["params"_L1] = QJsonObject{{"senders"_L1, o.senders},
-                                   {"receivers"_L1, o.receivers},
-                                   {"duration_s"_L1, o.durationS},
-                                   {"warmup_s"_L1, o.warmupS},
-                                   {"padding"_L1, o.padding}};
+    const int processes = qMax(1, qMin(o.receiverProcesses, o.receivers));
+    out["params"_L1] =
+        QJsonObject{{"senders"_L1, o.senders},
+                    {"receivers"_L1, o.receivers},
+                    {"duration_s"_L1, o.durationS},
+                    {"warmup_s"_L1, o.warmupS},
+                    {"padding"_L1, o.padding},
+                    {"receiver_processes"_L1, processes},
+                    {"receivers_kind"_L1, u"lean (fanout-worker), every message timed"_s}};
     out["machine_before"_L1] = machineContext();
     auto owner = makeOwner();
     Pairs p = setupPairs(t, o, owner.get());
@@ -257,12 +321,34 @@ QJsonObject runLatency(const Target &t, const Options &o)
         out["error"_L1] = p.error;
         return out;
     }
+    // The receivers' registration connections close; lean workers reconnect them by token.
+    ReceiverPool::closeRegistering(p.receivers);
+    p.receivers.clear();
+    ReceiverPool pool(owner.get());
+    QString error;
+    if (!pool.start(t, p.receiverAccounts,
+                    {o.selfPath, processes, /*sampleEvery=*/1, /*coalesceUs=*/0,
+                     /*rawSamples=*/true},
+                    &error)) {
+        out["error"_L1] = error;
+        return out;
+    }
+    runFor(300); // pushes from the setup reach the receivers before the first rate
     QJsonArray runs;
+    QStringList incomplete;
     for (int rate : o.rates) {
-        runs.append(latencyAt(t, o, p, rate));
+        const QJsonObject r = latencyAt(t, o, p, pool, rate);
+        if (r.contains("error"_L1) || r["delivered"_L1].toInteger() != r["sent"_L1].toInteger()
+            || r["delivered_duplicates"_L1].toInteger() > 0)
+            incomplete.append(QString::number(rate));
+        runs.append(r);
         runFor(500); // let the server settle between rates
     }
     out["rates"_L1] = runs;
+    if (!incomplete.isEmpty())
+        out["error"_L1] = u"messages missing or duplicated (or a worker failed) at %1 msg/s"_s.arg(
+            incomplete.join(u", "_s));
+    pool.stop();
     out["machine_after"_L1] = machineContext();
     return out;
 }
