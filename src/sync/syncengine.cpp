@@ -5,6 +5,7 @@
 #include "syncengine_p.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
@@ -994,7 +995,7 @@ void SyncEnginePrivate::onPush(const ServerFrame &frame)
         processQueuedPushes();
     if (const auto *r = std::get_if<Receipt>(&frame)) {
         if (queuedReceipts.isEmpty())
-            QTimer::singleShot(0, q, [this] { processQueuedReceipts(); });
+            scheduleReceipts();
         queuedReceipts.append(*r);
         return;
     }
@@ -1059,7 +1060,13 @@ void SyncEnginePrivate::processQueuedPushes()
         startSync(std::nullopt); // learn its title and members
 }
 
-void SyncEnginePrivate::processQueuedReceipts()
+void SyncEnginePrivate::scheduleReceipts()
+{
+    QMetaObject::invokeMethod(
+        q, [this] { processQueuedReceipts(true); }, Qt::QueuedConnection);
+}
+
+void SyncEnginePrivate::processQueuedReceipts(bool sliced)
 {
     if (queuedReceipts.isEmpty() || !store)
         return;
@@ -1071,16 +1078,27 @@ void SyncEnginePrivate::processQueuedReceipts()
         return;
     // A catch-up's own `delivered` frames come back as one receipt per conversation
     // (hundreds): one transaction and one conversation read each was up to a quarter of the
-    // UI thread's time in chat-desktop's catch-up.
-    const QList<Receipt> receipts = std::exchange(queuedReceipts, {});
+    // UI thread's time in chat-desktop's catch-up. Handled together, 500 of them (and the
+    // 500 conversations they change, in the models) were the longest UI-thread stall left;
+    // on the event-loop path they are handled in slices of a few dozen conversations.
+    constexpr int kSliceConversations = 32;
+    constexpr qint64 kSliceNs = 2'000'000;
+    QElapsedTimer slice;
+    slice.start();
+    QList<Receipt> receipts = std::exchange(queuedReceipts, {});
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
     QHash<QString, SeqRange> ticks; // own messages whose ticks may have changed
     QSet<QString> touched;
     bool membershipChanged = false;
-    for (const Receipt &r : receipts) {
+    qsizetype handled = 0;
+    for (const Receipt &r : std::as_const(receipts)) {
         if (!s)
             break;
+        if (sliced && handled > 0
+            && (touched.size() >= kSliceConversations || slice.nsecsElapsed() >= kSliceNs))
+            break;
+        ++handled;
         if (!store->hasConversation(r.conversationId))
             continue;
         auto prev = store->raiseWatermarks(r.conversationId, r.userId, r.deliveredSeq, r.readSeq);
@@ -1115,6 +1133,12 @@ void SyncEnginePrivate::processQueuedReceipts()
         return;
     }
     storageWorks();
+    if (handled < receipts.size()) {
+        // The rest go first in the queue, before anything that arrived meanwhile.
+        receipts.remove(0, handled);
+        queuedReceipts = receipts + queuedReceipts;
+        scheduleReceipts();
+    }
     if (!touched.isEmpty()) {
         ChangeBatch batch;
         if (!ticks.isEmpty())

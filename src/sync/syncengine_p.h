@@ -93,15 +93,18 @@ public:
     QList<chat::proto::Message> queuedPushes;
     void processQueuedPushes();
     // Receipts are coalesced like pushes: one transaction and one change batch per burst.
+    // `sliced` (the event-loop path) handles at most a few milliseconds' worth and queues the
+    // rest for the next turn; before another frame is handled the queue is emptied whole, so
+    // frames keep their order.
     QList<chat::proto::Receipt> queuedReceipts;
-    void processQueuedReceipts();
+    void processQueuedReceipts(bool sliced = false);
+    void scheduleReceipts();
     // writeThenApply() jobs submitted and not applied yet (this account's).
     int writerJobs = 0;
     void writerJobDone()
     {
         if (--writerJobs == 0 && !queuedReceipts.isEmpty())
-            QMetaObject::invokeMethod(
-                q, [this] { processQueuedReceipts(); }, Qt::QueuedConnection);
+            scheduleReceipts();
     }
     void handleConversationUpdate(const chat::proto::Conversation &c, ChangeBatch &batch);
     void reportError(const Error &e);

@@ -174,6 +174,48 @@ private Q_SLOTS:
         QCOMPARE(alice->message(id.value())->readCount, 2);
     }
 
+    // A burst of receipts (another device of the same user reading 120 conversations) is
+    // applied whole, a few dozen conversations per change batch, so a model never applies
+    // hundreds of rows' changes in one event-loop turn.
+    void manyReceiptsAreAppliedInSlices()
+    {
+        constexpr int n = 120;
+        QJsonArray convs;
+        for (int i = 0; i < n; ++i)
+            convs.append(conversation(u"g%1"_s.arg(i), u"group"_s, u"Group %1"_s.arg(i),
+                                      {u"alice"_s, u"bob"_s}, {{u"bob"_s, u"hello"_s}}));
+        server = std::make_unique<TestServer>(fixture({u"alice"_s, u"bob"_s}, convs));
+        QString error;
+        QVERIFY2(server->start(&error), qPrintable(error));
+        auto laptop = online(u"alice"_s);
+        QVERIFY(laptop);
+        QTRY_VERIFY_WITH_TIMEOUT(laptop->isCaughtUp(), 20000);
+        auto phone = makeEngine(dir(u"phone"_s), server->url(), u"alice"_s);
+        QVERIFY(phone);
+        connectEngine(*phone, server->url(), u"alice"_s, dir(u"phone"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(phone->isCaughtUp(), 20000);
+        QCOMPARE(phone->conversations().size(), n);
+        QTest::qWait(300); // the catch-ups' own `delivered` echoes are done
+
+        int largest = 0, readUpdates = 0;
+        connect(laptop.get(), &SyncEngine::changes, this, [&](const ChangeBatch &b) {
+            int here = 0;
+            for (const ConversationChange &c : b.conversations)
+                if (c.conversation.readSeq == 1)
+                    ++here;
+            largest = qMax(largest, here);
+            readUpdates += here;
+        });
+        for (const ConversationInfo &c : phone->conversations())
+            phone->markRead(c.conversationId, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(readUpdates, n, 20000);
+        for (const ConversationInfo &c : laptop->conversations()) {
+            QCOMPARE(c.readSeq, 1);
+            QCOMPARE(c.unreadCount, 0);
+        }
+        QVERIFY2(largest <= 32, qPrintable(QString::number(largest)));
+    }
+
     void sendOfflineThenOnline()
     {
         auto alice = online(u"alice"_s);
