@@ -88,7 +88,8 @@ void SqlWorker::post(SqlJob job)
         m_queue.push_back(std::move(job));
         // A busy writer looks at the queue when its batch is done; one inside a window
         // only needs waking when the batch is full.
-        wake = m_idle || int(m_queue.size()) >= m_maxBatch;
+        wake = m_idle || int(m_queue.size()) >= m_maxBatch
+               || (m_inAdaptiveWindow && int(m_queue.size()) >= AdaptiveWindow::kEnough);
     }
     if (wake)
         m_cv.notify_all();
@@ -140,11 +141,16 @@ void SqlWorker::loop()
             if (m_window.count() > 0 && !m_stopping && int(m_queue.size()) < m_maxBatch) {
                 m_cv.wait_until(lock, m_queue.front().queued + m_window,
                                 [this] { return m_stopping || int(m_queue.size()) >= m_maxBatch; });
-            } else if (m_adaptive.enabled() && !m_stopping && int(m_queue.size()) < m_maxBatch) {
+            } else if (m_adaptive.enabled() && !m_stopping && m_maxBatch >= AdaptiveWindow::kEnough
+                       && int(m_queue.size()) < AdaptiveWindow::kEnough) {
                 if (const auto deadline = m_adaptive.deadline(m_queue.front().queued)) {
+                    // Until the deadline or the job that makes the batch worth its commit
+                    // (post() wakes the writer for it): no longer than that one needs.
+                    m_inAdaptiveWindow = true;
                     m_cv.wait_until(lock, *deadline, [this] {
-                        return m_stopping || int(m_queue.size()) >= m_maxBatch;
+                        return m_stopping || int(m_queue.size()) >= AdaptiveWindow::kEnough;
                     });
+                    m_inAdaptiveWindow = false;
                 }
             }
             const int take = m_batching ? m_maxBatch : 1;
