@@ -225,15 +225,17 @@ static QJsonObject latencyAt(const Target &t, const Options &o, Pairs &p, Receiv
     const qint64 tickNs = qMax<qint64>(100'000, 1'000'000'000LL / rate);
     itimerspec spec{};
     spec.it_interval = {time_t(tickNs / 1'000'000'000), long(tickNs % 1'000'000'000)};
-    spec.it_value = spec.it_interval;
-    timerfd_settime(tfd, 0, &spec, nullptr);
+    const qint64 first = start + tickNs; // expiries on the planned grid (same clock)
+    spec.it_value = {time_t(first / 1'000'000'000), long(first % 1'000'000'000)};
+    timerfd_settime(tfd, TFD_TIMER_ABSTIME, &spec, nullptr);
     QSocketNotifier pace(qintptr(tfd), QSocketNotifier::Read);
     QObject::connect(&pace, &QSocketNotifier::activated, [&] {
         uint64_t expirations = 0;
         if (::read(tfd, &expirations, sizeof expirations) < 0)
             return; // EAGAIN: nothing expired yet
         const qint64 now = nowNs();
-        const qint64 due = qMin(total, qint64(double(now - start) / 1e9 * rate));
+        // Every send whose planned moment (start + k / rate) is not after now: k ≤ elapsed × rate.
+        const qint64 due = qMin(total, qint64(double(now - start) / 1e9 * rate) + 1);
         while (sent < due) {
             const qint64 planned = start + qint64(double(sent) * 1e9 / rate);
             const int i = int(sent % p.senders.size());
