@@ -62,6 +62,10 @@ Connection::Connection(QObject *parent) : QObject(parent)
     m_requestTimer = new QTimer(this);
     m_requestTimer->setSingleShot(true);
     connect(m_requestTimer, &QTimer::timeout, this, &Connection::onRequestTimer);
+    m_drainTimer = new QTimer(this);
+    m_drainTimer->setSingleShot(true);
+    m_drainTimer->setInterval(0);
+    connect(m_drainTimer, &QTimer::timeout, this, &Connection::drainLink);
 
     // The worker posts (never calls) the drain: one queued call per burst of events.
     m_worker = new LinkWorker(m_clock, [this] {
@@ -266,7 +270,6 @@ void Connection::drainLink()
     } else {
         std::move(fresh.begin(), fresh.end(), std::back_inserter(m_inbox));
     }
-    m_drainPosted = false;
     // A burst (a catch-up, a busy group) is handled a few milliseconds at a time: the rest
     // waits one event-loop turn, so painting and input are never held up by a long queue.
     QElapsedTimer budget;
@@ -283,9 +286,11 @@ void Connection::drainLink()
     if (m_inboxNext == m_inbox.size()) {
         m_inbox.clear();
         m_inboxNext = 0;
-    } else if (!m_drainPosted) {
-        m_drainPosted = true;
-        QMetaObject::invokeMethod(this, &Connection::drainLink, Qt::QueuedConnection);
+    } else if (!m_drainTimer->isActive()) {
+        // The rest next turn, on a zero timer rather than a posted event: under the glib
+        // dispatcher a chain of posted events holds timers back (frame timers among them),
+        // while due timers all fire in one pass.
+        m_drainTimer->start();
     }
 }
 

@@ -173,7 +173,7 @@ private:
     bool m_linkOpen = false;        // a link of m_epoch is connecting or up
     std::vector<LinkEvent> m_inbox; // taken from the worker; handled up to m_inboxNext
     size_t m_inboxNext = 0;
-    bool m_drainPosted = false;
+    QTimer *m_drainTimer = nullptr; // continues a drain cut short by its time budget
     QTimer *m_connectTimer = nullptr;
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_heartbeatTimer = nullptr;

@@ -58,6 +58,17 @@ SyncEngine::SyncEngine(QObject *parent) : QObject(parent), d(new SyncEnginePriva
     d->sendRetryTimer = new QTimer(this);
     d->sendRetryTimer->setSingleShot(true);
     connect(d->sendRetryTimer, &QTimer::timeout, this, [this] { d->flushOutbox(); });
+    // Work cut into turns continues on zero timers, not posted events: under the glib
+    // dispatcher a chain of posted events holds timers (frame timers among them) back, while
+    // due timers all fire in one pass.
+    d->ingestTimer = new QTimer(this);
+    d->ingestTimer->setSingleShot(true);
+    d->ingestTimer->setInterval(0);
+    connect(d->ingestTimer, &QTimer::timeout, this, [this] { d->runIngest(); });
+    d->receiptsTimer = new QTimer(this);
+    d->receiptsTimer->setSingleShot(true);
+    d->receiptsTimer->setInterval(0);
+    connect(d->receiptsTimer, &QTimer::timeout, this, [this] { d->processQueuedReceipts(true); });
     d->deliveredTimer = new QTimer(this);
     d->deliveredTimer->setSingleShot(true);
     connect(d->deliveredTimer, &QTimer::timeout, this, [this] { d->flushDelivered(); });
@@ -584,26 +595,19 @@ void SyncEnginePrivate::emitPageBatch(const ChangeBatch &batch, const PreparedPa
 void SyncEnginePrivate::queueIngest(std::function<void()> apply)
 {
     ingestQueue.append(std::move(apply));
-    if (ingestScheduled)
-        return;
-    ingestScheduled = true;
-    QMetaObject::invokeMethod(
-        q, [this] { runIngest(); }, Qt::QueuedConnection);
+    if (!ingestTimer->isActive())
+        ingestTimer->start();
 }
 
 void SyncEnginePrivate::runIngest()
 {
-    ingestScheduled = false;
     if (ingestQueue.isEmpty())
         return;
     const std::function<void()> apply = ingestQueue.takeFirst();
     // The next page waits for the next turn: what arrived meanwhile (input, timers, other
     // frames) runs first.
-    if (!ingestQueue.isEmpty()) {
-        ingestScheduled = true;
-        QMetaObject::invokeMethod(
-            q, [this] { runIngest(); }, Qt::QueuedConnection);
-    }
+    if (!ingestQueue.isEmpty())
+        ingestTimer->start();
     if (store)
         apply();
 }
@@ -1062,8 +1066,8 @@ void SyncEnginePrivate::processQueuedPushes()
 
 void SyncEnginePrivate::scheduleReceipts()
 {
-    QMetaObject::invokeMethod(
-        q, [this] { processQueuedReceipts(true); }, Qt::QueuedConnection);
+    if (!receiptsTimer->isActive())
+        receiptsTimer->start();
 }
 
 void SyncEnginePrivate::processQueuedReceipts(bool sliced)

@@ -86,7 +86,6 @@ public:
     // `session` is bumped on every auth_ok and link loss.
     quint64 session = 0;
     QList<std::function<void()>> ingestQueue;
-    bool ingestScheduled = false;
     void queueIngest(std::function<void()> apply);
     void runIngest();
     void onPush(const chat::proto::ServerFrame &frame);
@@ -163,6 +162,8 @@ public:
     QHash<QString, qint64> deliveredToSend; // conversation -> seq
     QHash<QString, qint64> deliveredSent;
     QTimer *deliveredTimer = nullptr;
+    QTimer *ingestTimer = nullptr;   // the next queued page publish (one per turn)
+    QTimer *receiptsTimer = nullptr; // the next slice of queued receipts
     void queueDelivered(const QString &conversationId, qint64 seq);
     // The delivered watermark we can truthfully claim: everything up to it is stored, except
     // history older than all we hold (never fetched unless asked for).
