@@ -88,8 +88,7 @@ void SqlWorker::post(SqlJob job)
         m_queue.push_back(std::move(job));
         // A busy writer looks at the queue when its batch is done; one inside a window
         // only needs waking when the batch is full.
-        wake = m_idle || int(m_queue.size()) >= m_maxBatch
-               || (m_inAdaptiveWindow && int(m_queue.size()) >= AdaptiveWindow::kEnough);
+        wake = m_idle || int(m_queue.size()) >= m_maxBatch;
     }
     if (wake)
         m_cv.notify_all();
@@ -141,16 +140,11 @@ void SqlWorker::loop()
             if (m_window.count() > 0 && !m_stopping && int(m_queue.size()) < m_maxBatch) {
                 m_cv.wait_until(lock, m_queue.front().queued + m_window,
                                 [this] { return m_stopping || int(m_queue.size()) >= m_maxBatch; });
-            } else if (m_adaptive.enabled() && !m_stopping && m_maxBatch >= AdaptiveWindow::kEnough
-                       && int(m_queue.size()) < AdaptiveWindow::kEnough) {
+            } else if (m_adaptive.enabled() && !m_stopping && int(m_queue.size()) < m_maxBatch) {
                 if (const auto deadline = m_adaptive.deadline(m_queue.front().queued)) {
-                    // Until the deadline or the job that makes the batch worth its commit
-                    // (post() wakes the writer for it): no longer than that one needs.
-                    m_inAdaptiveWindow = true;
                     m_cv.wait_until(lock, *deadline, [this] {
-                        return m_stopping || int(m_queue.size()) >= AdaptiveWindow::kEnough;
+                        return m_stopping || int(m_queue.size()) >= m_maxBatch;
                     });
-                    m_inAdaptiveWindow = false;
                 }
             }
             const int take = m_batching ? m_maxBatch : 1;

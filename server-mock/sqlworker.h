@@ -36,18 +36,16 @@ namespace chat::server {
 
 // The writer's adaptive commit window. It keeps a moving average of the gaps between job
 // arrivals and, when that predicts the next job within max / kFactor, lets a batch wait until
-// its oldest job is kFactor average gaps old, never longer than max, and ends as soon as
-// kEnough jobs are queued (the writer is woken for that one). A job that arrives after a quiet
-// spell finds a long average gap and commits at once: on an idle server nothing waits. At 1k
-// sends/s it halves the commits (and the fdatasyncs and thread wake-ups each one costs) for
-// about one gap of latency on every other message; when two or more jobs are already queued,
-// as under load, nothing waits. max 0 = off.
+// its oldest job is kFactor average gaps old (so that about one more joins it), never longer
+// than max. A job that arrives after a quiet spell finds a long average gap and commits at
+// once: on an idle server nothing waits. At 1k sends/s it halves the commits (and the
+// fdatasyncs and thread wake-ups each one costs); at 5k sends/s a batch waits a few hundred
+// microseconds. max 0 = off.
 class AdaptiveWindow
 {
 public:
     using Clock = std::chrono::steady_clock;
     static constexpr double kFactor = 1.5;
-    static constexpr int kEnough = 2;
     explicit AdaptiveWindow(std::chrono::microseconds max);
     bool enabled() const { return m_maxUs > 0; }
     void arrived(Clock::time_point t);
@@ -119,8 +117,7 @@ private:
     bool m_stopping = false;
     bool m_idle = false; // waiting for a first job: post() must wake the thread
     std::chrono::microseconds m_window;
-    AdaptiveWindow m_adaptive;       // guarded by m_mutex
-    bool m_inAdaptiveWindow = false; // the writer waits for kEnough jobs: post() wakes it
+    AdaptiveWindow m_adaptive; // guarded by m_mutex
     int m_failCommits = 0;
     std::atomic<quint64> m_transactions{0}, m_jobs{0};
     // start() handshake
