@@ -27,6 +27,15 @@ ProfileSettings::ProfileSettings(const QString &profileDir, QObject *parent)
       m_settings(QDir(profileDir).filePath(u"settings.ini"_s), QSettings::IniFormat)
 {
     QDir().mkpath(profileDir);
+    m_notifiedWrite.setSingleShot(true);
+    m_notifiedWrite.setInterval(kNotifiedWriteMs);
+    connect(&m_notifiedWrite, &QTimer::timeout, this, [this] { flush(); });
+}
+
+ProfileSettings::~ProfileSettings()
+{
+    if (!m_notified.isEmpty())
+        flush();
 }
 
 void ProfileSettings::write(const QString &key, const QVariant &value)
@@ -37,6 +46,10 @@ void ProfileSettings::write(const QString &key, const QVariant &value)
 
 bool ProfileSettings::flush(QString *error)
 {
+    m_notifiedWrite.stop();
+    for (auto it = m_notified.cbegin(); it != m_notified.cend(); ++it)
+        m_settings.setValue(keyFor(u"notified"_s, it.key()), it.value());
+    m_notified.clear();
     m_settings.sync();
     if (m_settings.status() != QSettings::NoError) {
         const QString why = u"cannot write %1"_s.arg(m_settings.fileName());
@@ -144,6 +157,9 @@ void ProfileSettings::setUsername(const QString &name)
 
 qint64 ProfileSettings::notifiedSeq(const QString &conversationId) const
 {
+    // One not written yet is higher than the file's: watermarks only move forward.
+    if (const auto it = m_notified.constFind(conversationId); it != m_notified.cend())
+        return it.value();
     return m_settings.value(keyFor(u"notified"_s, conversationId), 0).toLongLong();
 }
 
@@ -151,15 +167,9 @@ void ProfileSettings::setNotifiedSeq(const QString &conversationId, qint64 seq)
 {
     if (seq <= notifiedSeq(conversationId))
         return; // a watermark only moves forward
-    m_settings.setValue(keyFor(u"notified"_s, conversationId), seq);
-    if (!std::exchange(m_flushQueued, true))
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_flushQueued = false;
-                flush();
-            },
-            Qt::QueuedConnection);
+    m_notified.insert(conversationId, seq);
+    if (!m_notifiedWrite.isActive())
+        m_notifiedWrite.start();
 }
 
 QString ProfileSettings::plainToken() const

@@ -3,13 +3,18 @@
 // watermark (drafts live in the sync engine's store, next to the messages). One INI file inside the
 // profile folder, written through at once (sync()) so a crash loses at most the keystroke being
 // typed — except the notification watermarks, which move with every message of a catch-up:
-// they are written once per event-loop turn (a sync() rewrites and fsyncs the whole file; one
-// per message froze the UI for seconds), and Notifier flushes them before it shows anything.
+// they are kept in memory and written at most once a second (a sync() rewrites and fsyncs the
+// whole file on the UI thread: one per message froze the UI for seconds, one per event-loop
+// turn was ~30 fsyncs in a 100k-message catch-up), at exit, and by flush(), which Notifier
+// calls before it shows anything. A watermark lost in a crash only covers messages nobody was
+// notified about.
 #pragma once
 
+#include <QHash>
 #include <QObject>
 #include <QSettings>
 #include <QString>
+#include <QTimer>
 
 namespace chat::model {
 
@@ -35,6 +40,8 @@ class ProfileSettings : public QObject
 
 public:
     explicit ProfileSettings(const QString &profileDir, QObject *parent = nullptr);
+    ~ProfileSettings() override;
+    static constexpr int kNotifiedWriteMs = 1000;
 
     QString profileDir() const { return m_dir; }
     QString theme() const;
@@ -76,8 +83,9 @@ Q_SIGNALS:
 private:
     void write(const QString &key, const QVariant &value);
     QString m_dir;
-    bool m_flushQueued = false;
     mutable QSettings m_settings;
+    QHash<QString, qint64> m_notified; // watermarks raised since the last write
+    QTimer m_notifiedWrite;            // writes them, at most once per kNotifiedWriteMs
 };
 
 } // namespace chat::model

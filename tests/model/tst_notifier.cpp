@@ -159,11 +159,12 @@ private Q_SLOTS:
         QCOMPARE(settings.notifiedSeq(u"d"_s), 2);
     }
 
-    void watermarksAreWrittenOncePerTurnAndBeforeShowing()
+    void watermarksAreCoalescedAndWrittenBeforeShowing()
     {
-        // A catch-up moves the watermark of every conversation it touches; each sync()
-        // rewrites and fsyncs the whole file (it is replaced by a rename, so the inode tells
-        // how often). One per message froze the UI for seconds.
+        // A catch-up moves the watermark of every conversation it touches, over many
+        // event-loop turns; each sync() rewrites and fsyncs the whole file on the UI thread (it
+        // is replaced by a rename, so the inode tells whether it happened). One per message
+        // froze the UI for seconds; one per turn was ~30 fsyncs in a 100k catch-up.
         const QString dir = m_dir.filePath(u"turns"_s);
         ProfileSettings settings(dir);
         settings.setTheme(u"dark"_s); // the file exists from here on
@@ -174,9 +175,13 @@ private Q_SLOTS:
         };
         const qint64 before = inode();
         QVERIFY(before > 0);
-        for (int i = 0; i < 500; ++i)
-            settings.setNotifiedSeq(u"c%1"_s.arg(i), i + 1);
-        QCOMPARE(inode(), before); // nothing written yet, within this turn
+        // 20 turns back to back (far less than the one-second write interval).
+        for (int turn = 0; turn < 20; ++turn) {
+            for (int i = 0; i < 25; ++i)
+                settings.setNotifiedSeq(u"c%1"_s.arg(turn * 25 + i), turn * 25 + i + 1);
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(inode(), before); // nothing written yet: one write follows, for all of them
         QCOMPARE(settings.notifiedSeq(u"c499"_s), 500);
         QTRY_VERIFY_WITH_TIMEOUT(inode() != before, 10000);
         auto onDisk = [&file] {
@@ -186,7 +191,7 @@ private Q_SLOTS:
         QVERIFY(onDisk().contains("YzQ5OQ=500")); // key: "c499" in base64url
 
         // A notification is shown only once its watermark is on disk (no event-loop turn has
-        // run since: the deferred write has not happened, Notifier::flush wrote it).
+        // run since: the coalesced write has not happened, Notifier::flush wrote it).
         RecordingBackend backend;
         Notifier n(&settings);
         n.setBackend(&backend);
@@ -194,6 +199,14 @@ private Q_SLOTS:
         n.flush();
         QCOMPARE(backend.shown.size(), 1);
         QVERIFY(onDisk().contains("ZA=7")); // key: "d"
+
+        // Quitting writes what the interval had not yet.
+        const QString exitDir = m_dir.filePath(u"exit"_s);
+        {
+            ProfileSettings quitting(exitDir);
+            quitting.setNotifiedSeq(u"e"_s, 3);
+        }
+        QCOMPARE(ProfileSettings(exitDir).notifiedSeq(u"e"_s), 3);
     }
 
 private:
