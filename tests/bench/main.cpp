@@ -114,7 +114,9 @@ int main(int argc, char **argv)
         "latency: --senders protocol-v1 clients in this process send at each offered rate\n"
         "(send→ack measured here); the --receivers are held by --receiver-processes lean\n"
         "workers that read the sender's timestamp of every message (send→recipient), so the\n"
-        "measuring costs little next to the server. Times are from the planned send moment.\n"
+        "measuring costs little next to the server. Sends are paced on a timer at each send\n"
+        "interval (at least 100 µs); times are from the planned send moment (and, as\n"
+        "*_from_send, from the moment the send left).\n"
         "Server CPU and RSS figures need the server's pid (--server-pid, or compare mode)."_s);
     p.addHelpOption();
     p.addPositionalArgument(u"scenario"_s, u"throughput | latency | connections | fanout | "
