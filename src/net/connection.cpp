@@ -355,8 +355,11 @@ void Connection::onFrame(ServerFrame &&frame)
 
 void Connection::onDisconnected(int closeCode, const QString &closeReason)
 {
+    // Code 0: the link never connected (refused, unreachable, TLS, handshake).
     const QString reason =
-        u"closed by server ("_s + QString::number(closeCode) + u") "_s + closeReason;
+        closeCode == 0
+            ? QString(u"cannot connect: "_s + closeReason)
+            : QString(u"closed by server ("_s + QString::number(closeCode) + u") "_s + closeReason);
     if (m_state == State::Authenticating && closeCode == CloseCode::Unauthorized) {
         // Normally an `error unauthorized` frame comes first and is handled there; a bare
         // 4001 means the same: the credentials just tried were refused.

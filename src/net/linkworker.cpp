@@ -37,8 +37,11 @@ void LinkWorker::openLink(quint64 epoch, const QUrl &url, const QString &caFile,
         ssl.addCaCertificates(certs);
         m_socket->setSslConfiguration(ssl);
     }
+    m_connected = false;
+    m_lastError.clear();
     QWebSocket *s = m_socket;
     connect(s, &QWebSocket::connected, this, [this, epoch] {
+        m_connected = true;
         m_lastSignOfLife.store(m_clock.elapsed(), std::memory_order_relaxed);
         LinkEvent e;
         e.kind = LinkEvent::Kind::Connected;
@@ -49,16 +52,22 @@ void LinkWorker::openLink(quint64 epoch, const QUrl &url, const QString &caFile,
         LinkEvent e;
         e.kind = LinkEvent::Kind::Closed;
         e.epoch = epoch;
-        e.closeCode = s->closeCode();
-        e.closeReason = s->closeReason();
+        if (m_connected) {
+            e.closeCode = s->closeCode();
+            e.closeReason = s->closeReason();
+        } else { // never connected: no close code, the socket's error says why
+            e.closeCode = 0;
+            e.closeReason = m_lastError.isEmpty() ? s->errorString() : m_lastError;
+        }
         if (s == m_socket)
             dropSocket();
         push(std::move(e));
     });
     connect(s, &QWebSocket::textMessageReceived, this, &LinkWorker::onText);
     connect(s, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [s](QAbstractSocket::SocketError e) {
-                qCInfo(lcNetWs) << "socket error" << e << s->errorString();
+            [this, s](QAbstractSocket::SocketError e) {
+                m_lastError = s->errorString();
+                qCInfo(lcNetWs) << "socket error" << e << m_lastError;
             });
     connect(s, &QWebSocket::sslErrors, this, [](const QList<QSslError> &errors) {
         for (const QSslError &e : errors)

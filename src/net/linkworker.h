@@ -35,7 +35,8 @@ struct LinkEvent {
         Connected, // the WebSocket handshake completed
         Frame,     // `frame` holds a decoded server frame
         BadFrame,  // `error` says why the text could not be decoded; `bytes` its size
-        Closed,    // the link is gone: `closeCode`, `closeReason`
+        Closed,    // the link is gone: `closeCode`, `closeReason`; code 0 = it never
+                   // connected, the reason is the socket's error (refused, TLS, ...)
     };
     Kind kind = Kind::Frame;
     quint64 epoch = 0;
@@ -78,6 +79,8 @@ private:
     std::function<void()> m_wake;
     QWebSocket *m_socket = nullptr;
     quint64 m_epoch = 0;
+    bool m_connected = false; // the current socket completed its handshake
+    QString m_lastError;      // the current socket's last error
     chat::proto::Limits m_limits;
     qsizetype m_maxFrameBytes = 0;
     std::atomic<qint64> m_lastSignOfLife{0};

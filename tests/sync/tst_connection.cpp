@@ -312,6 +312,26 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(c.isOnline(), 10000);
     }
 
+    // Nothing listening: the reason says the connection could not be made and why, not
+    // that a server closed it.
+    void refusedConnectionSaysWhy()
+    {
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        Connection c;
+        QSignalSpy lost(&c, &Connection::linkLost);
+        c.open(options(QUrl(u"ws://127.0.0.1:%1"_s.arg(port))));
+        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 10000);
+        const QString why = lost.constFirst().at(0).toString();
+        QVERIFY2(why.startsWith(u"cannot connect: "_s), qPrintable(why));
+        QVERIFY2(why.contains(u"refused"_s, Qt::CaseInsensitive), qPrintable(why));
+        c.close();
+    }
+
     void backoffTableWithJitter()
     {
         RetryPolicy p;
