@@ -22,7 +22,6 @@ ApplicationWindow {
 
     Binding { target: Theme; property: "mode"; value: window.settings.theme }
     onActiveChanged: session.setWindowActive(active)
-    Component.onCompleted: session.setWindowActive(active)
 
     palette.window: Theme.window
     palette.windowText: Theme.text
@@ -37,9 +36,28 @@ ApplicationWindow {
     palette.toolTipText: Theme.text
     font.pixelSize: Theme.fontSize
 
+    // Set once the window is built: a session restored at start has its chat page created
+    // with the window (the first frame shows the list); one signed in later is built over
+    // several frames (tens of milliseconds of QML in one go froze the UI during a catch-up),
+    // and the sign-in page stays up until it is ready.
+    property bool started: false
+    Component.onCompleted: {
+        session.setWindowActive(active)
+        started = true
+    }
+
+    Loader {
+        id: chatLoader
+        anchors.fill: parent
+        active: window.session.state === ChatSession.SignedIn
+        asynchronous: window.started
+        visible: status === Loader.Ready
+        sourceComponent: chatPage
+    }
     Loader {
         anchors.fill: parent
-        sourceComponent: window.session.state === ChatSession.SignedIn ? chatPage : signInPage
+        active: chatLoader.status !== Loader.Ready
+        sourceComponent: signInPage
     }
     Component {
         id: signInPage
