@@ -2,6 +2,7 @@
 
 #include "benchutil.h"
 #include "net/protocol/codec.h"
+#include "population.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -506,17 +507,14 @@ int Worker::run(const QList<QByteArray> &tokens)
 int runFanoutWorker(const QUrl &url, const QString &tokenFile, int sampleEvery, int coalesceUs,
                     bool rawSamples)
 {
-    QFile f(tokenFile);
-    if (!f.open(QIODevice::ReadOnly)) {
+    const auto accounts = readTokenFile(tokenFile);
+    if (!accounts) {
         fprintf(stderr, "fanout-worker: cannot read %s\n", qPrintable(tokenFile));
         return 2;
     }
     QList<QByteArray> tokens;
-    while (!f.atEnd()) {
-        const QList<QByteArray> p = f.readLine().trimmed().split(' ');
-        if (p.size() == 3)
-            tokens.append(p.at(1));
-    }
+    for (const Account &a : *accounts)
+        tokens.append(a.token.toUtf8());
     Worker w(url, sampleEvery, coalesceUs, rawSamples);
     return w.run(tokens);
 }

@@ -2,6 +2,7 @@
 
 #include "benchutil.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -228,6 +229,31 @@ bool Population::createConversations(const QList<ConvRequest> &requests, QString
     }
     *ids = out;
     return true;
+}
+
+bool writeTokenFile(const QString &path, const QList<Account> &accounts)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    for (const Account &a : accounts)
+        f.write((a.userId + u' ' + a.token + u' ' + a.username + u'\n').toUtf8());
+    return f.flush();
+}
+
+std::optional<QList<Account>> readTokenFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    QList<Account> out;
+    while (!f.atEnd()) {
+        const QList<QByteArray> p = f.readLine().trimmed().split(' ');
+        if (p.size() == 3)
+            out.append(
+                {QString::fromUtf8(p[2]), {}, QString::fromUtf8(p[0]), QString::fromUtf8(p[1])});
+    }
+    return out;
 }
 
 } // namespace chat::bench

@@ -9,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QUrl>
+#include <optional>
 
 namespace chat::bench {
 
@@ -59,5 +60,11 @@ private:
     QString m_prefix;
     QString m_error;
 };
+
+// Token files hand logged-in accounts to worker processes (connections-worker,
+// fanout-worker): one "userId token username" line per account, in order.
+bool writeTokenFile(const QString &path, const QList<Account> &accounts);
+// The accounts of a token file (no passwords), or nullopt if it cannot be read.
+std::optional<QList<Account>> readTokenFile(const QString &path);
 
 } // namespace chat::bench

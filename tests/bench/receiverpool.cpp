@@ -93,19 +93,18 @@ bool ReceiverPool::start(const Target &t, const QList<Account> &accounts, const 
         Worker *rp = worker.get();
         rp->raw = config.rawSamples;
         rp->tmp = std::make_unique<QTemporaryDir>();
-        QFile tokens(rp->tmp->filePath(u"tokens.txt"_s));
-        if (!tokens.open(QIODevice::WriteOnly)) {
+        QList<Account> mine;
+        for (int i = w; i < accounts.size(); i += n) {
+            mine.append(accounts.at(i));
+            m_workerOf[i] = w;
+            m_slotOf[i] = rp->connections++;
+        }
+        const QString tokenFile = rp->tmp->filePath(u"tokens.txt"_s);
+        if (!writeTokenFile(tokenFile, mine)) {
             *error = u"cannot write a token file"_s;
             stop();
             return false;
         }
-        for (int i = w; i < accounts.size(); i += n) {
-            const Account &a = accounts.at(i);
-            tokens.write((a.userId + u' ' + a.token + u' ' + a.username + u'\n').toUtf8());
-            m_workerOf[i] = w;
-            m_slotOf[i] = rp->connections++;
-        }
-        tokens.close();
         rp->proc = new QProcess(m_owner);
         rp->proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         QObject::connect(rp->proc, &QProcess::readyReadStandardOutput, rp->proc, [rp] {
@@ -116,7 +115,7 @@ bool ReceiverPool::start(const Target &t, const QList<Account> &accounts, const 
                          u"--url"_s,
                          t.url(w).toString(),
                          u"--token-file"_s,
-                         tokens.fileName(),
+                         tokenFile,
                          u"--sample-every"_s,
                          QString::number(config.sampleEvery),
                          u"--receiver-coalesce-us"_s,

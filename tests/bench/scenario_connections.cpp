@@ -251,23 +251,21 @@ QJsonObject runConnections(const Target &t, const Options &o)
     QList<QProcess *> workers;
     int workerOpen = 0, workerFailed = 0;
     if (rest > local) {
-        QFile tokens(tmp.filePath(u"tokens.txt"_s));
-        if (!tokens.open(QIODevice::WriteOnly)) {
+        QList<Account> lines;
+        for (int j = 0; j < k; ++j)
+            lines.append(accounts.at(j % users));
+        const QString tokenFile = tmp.filePath(u"tokens.txt"_s);
+        if (!writeTokenFile(tokenFile, lines)) {
             out["error"_L1] = u"cannot write the token file"_s;
             return out;
         }
-        for (int j = 0; j < k; ++j) {
-            const Account &a = accounts.at(j % users);
-            tokens.write((a.userId + u' ' + a.token + u' ' + a.username + u'\n').toUtf8());
-        }
-        tokens.close();
         int pending = 0;
         for (int from = o.probe + local; from < k; from += o.perProcess) {
             const int count = qMin(o.perProcess, k - from);
             auto *w = new QProcess(owner.get());
             QStringList args{u"connections-worker"_s,
                              u"--token-file"_s,
-                             tokens.fileName(),
+                             tokenFile,
                              u"--from"_s,
                              QString::number(from),
                              u"--count"_s,
@@ -354,19 +352,12 @@ QJsonObject runConnections(const Target &t, const Options &o)
 int runConnectionsWorker(const QList<QUrl> &urls, const QString &tokenFile, int from, int count,
                          int openRate)
 {
-    QFile f(tokenFile);
-    if (!f.open(QIODevice::ReadOnly)) {
+    const auto all = readTokenFile(tokenFile);
+    if (!all) {
         fprintf(stderr, "connections-worker: cannot read %s\n", qPrintable(tokenFile));
         return 2;
     }
-    QList<Account> all;
-    while (!f.atEnd()) {
-        const QList<QByteArray> p = f.readLine().trimmed().split(' ');
-        if (p.size() == 3)
-            all.append(
-                {QString::fromUtf8(p[2]), {}, QString::fromUtf8(p[0]), QString::fromUtf8(p[1])});
-    }
-    const QList<Account> mine = all.mid(from, count);
+    const QList<Account> mine = all->mid(from, count);
     QObject owner;
     Target t;
     t.urls = urls;
