@@ -809,12 +809,8 @@ void SyncEnginePrivate::addPreparedChanges(ChangeBatch &batch, MessageChange::Or
             c = store->conversation(id, myUserId);
         else if (auto it = page.conversations.constFind(id); it != page.conversations.cend())
             c = *it;
-        if (!c)
-            continue;
-        const bool first = !announced.contains(id);
-        announced.insert(id);
-        batch.add(ConversationChange{
-            first ? ConversationChange::Kind::Inserted : ConversationChange::Kind::Updated, *c});
+        if (c)
+            announce(batch, *c);
     }
 }
 
@@ -964,18 +960,23 @@ void SyncEnginePrivate::addTickChanges(ChangeBatch &batch, const QHash<QString, 
     }
 }
 
+void SyncEnginePrivate::announce(ChangeBatch &batch, const ConversationInfo &c)
+{
+    // The first change the feed carries about a conversation inserts it; later ones update.
+    const bool first = !announced.contains(c.conversationId);
+    announced.insert(c.conversationId);
+    batch.add(ConversationChange{
+        first ? ConversationChange::Kind::Inserted : ConversationChange::Kind::Updated, c});
+}
+
 void SyncEnginePrivate::addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids)
 {
     QStringList sorted(ids.cbegin(), ids.cend());
     sorted.sort();
     for (const QString &id : std::as_const(sorted)) {
         auto c = store->conversation(id, myUserId);
-        if (!c)
-            continue;
-        const bool first = !announced.contains(id);
-        announced.insert(id);
-        batch.add(ConversationChange{
-            first ? ConversationChange::Kind::Inserted : ConversationChange::Kind::Updated, *c});
+        if (c)
+            announce(batch, *c);
     }
 }
 

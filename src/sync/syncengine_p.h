@@ -141,6 +141,7 @@ public:
     void retryAfterStorageFailure();
     void emitBatch(const ChangeBatch &batch);
     // Adds an Updated (or Inserted) change for each conversation in `ids`.
+    void announce(ChangeBatch &batch, const ConversationInfo &c);
     void addConversationChanges(ChangeBatch &batch, const QSet<QString> &ids);
     // Adds Updated changes for own messages in the given seq ranges (ticks may have moved).
     void addTickChanges(ChangeBatch &batch, const QHash<QString, SeqRange> &ranges);
