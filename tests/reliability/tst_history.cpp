@@ -70,6 +70,7 @@ class TstHistory : public QObject
     QHash<QString, QString> m_roomIds; // title -> conversation id
     QProcess *m_cli = nullptr;
     QString m_cliOp;
+    QStringList m_cliOddOutputs; // chat-cli sends that exited 0 without exactly one ack line
     QString m_cliDir;
 
     QString newOp() { return u"op-%1"_s.arg(++m_nextOp); }
@@ -169,10 +170,20 @@ class TstHistory : public QObject
         connect(m_cli, &QProcess::finished, this, [this](int code, QProcess::ExitStatus st) {
             const QByteArray out = m_cli->readAllStandardOutput();
             if (st == QProcess::NormalExit && code == 0) {
-                const QJsonObject o = QJsonDocument::fromJson(out.trimmed()).object();
-                m_history.write({{"ev"_L1, "acked"_L1},
-                                 {"op"_L1, m_cliOp},
-                                 {"seq"_L1, o.value("seq"_L1).toInteger()}});
+                // One JSON object per line; a successful send prints exactly one "ack" line.
+                QList<QJsonObject> acks;
+                for (const QByteArray &line : out.split('\n')) {
+                    const QJsonObject o = QJsonDocument::fromJson(line.trimmed()).object();
+                    if (o.value("event"_L1).toString() == "ack"_L1)
+                        acks.append(o);
+                }
+                if (acks.size() != 1)
+                    m_cliOddOutputs.append(m_cliOp + u": "_s + QString::fromUtf8(out));
+                m_history.write(
+                    {{"ev"_L1, "acked"_L1},
+                     {"op"_L1, m_cliOp},
+                     {"seq"_L1,
+                      acks.isEmpty() ? 0 : acks.constFirst().value("seq"_L1).toInteger()}});
             } else if (st == QProcess::NormalExit && code == 6) {
                 m_history.write({{"ev"_L1, "failed"_L1}, {"op"_L1, m_cliOp}, {"code"_L1, code}});
             } // killed, offline (3: queued), timeout: outcome unknown, delivered later or never
@@ -457,6 +468,7 @@ private Q_SLOTS:
         qInfo("reliability: history %s", qPrintable(m_history.path()));
         if (!r.violations.isEmpty())
             m_tmp.setAutoRemove(false);
+        QVERIFY2(m_cliOddOutputs.isEmpty(), qPrintable(m_cliOddOutputs.join(u'\n')));
         QVERIFY2(r.violations.isEmpty(), qPrintable(r.violations.mid(0, 20).join(u'\n')));
         QVERIFY(r.acked > 0);
         QCOMPARE(r.lost, 0);
