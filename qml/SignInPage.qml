@@ -69,7 +69,10 @@ Page {
                 id: serverField
                 objectName: "serverField"
                 Layout.fillWidth: true
-                text: page.settings.serverUrl.length > 0 ? page.settings.serverUrl : "ws://127.0.0.1:8080"
+                // What was last tried (e.g. --server on the command line), else the profile's.
+                text: page.session.serverUrl.length > 0 ? page.session.serverUrl
+                      : page.settings.serverUrl.length > 0 ? page.settings.serverUrl
+                      : "ws://127.0.0.1:8080"
                 placeholderText: "ws://chat.example.org"
                 Accessible.name: qsTr("Server address")
                 inputMethodHints: Qt.ImhUrlCharactersOnly | Qt.ImhNoAutoUppercase
@@ -80,7 +83,7 @@ Page {
                 id: userField
                 objectName: "userField"
                 Layout.fillWidth: true
-                text: page.settings.username
+                text: page.session.username.length > 0 ? page.session.username : page.settings.username
                 Accessible.name: qsTr("Username")
                 inputMethodHints: Qt.ImhNoAutoUppercase | Qt.ImhNoPredictiveText
                 onAccepted: passwordField.forceActiveFocus()

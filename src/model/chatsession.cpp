@@ -211,6 +211,7 @@ void ChatSession::start(const QString &server, const QString &username, const QS
     m_username = username.trimmed();
     m_remember = remember;
     m_authenticatedOnce = false;
+    Q_EMIT userChanged(); // the sign-in page shows what is being tried
     setError({});
     setState(State::SigningIn);
 

@@ -68,7 +68,7 @@ public:
     QString userId() const;
     QString userName() const;
     QString username() const { return m_username; }
-    QString serverUrl() const { return m_server.toString(); }
+    QString serverUrl() const { return m_server.toString(QUrl::RemovePath); }
     ConversationListModel *conversations() const { return m_conversations; }
     UserListModel *userSearch() const { return m_userSearch; }
     QString currentConversationId() const { return m_currentId; }

@@ -63,6 +63,20 @@ ChatTestCase {
         tryCompare(t.session, "userName", "Zoe Quinn", timeout)
     }
 
+    // A sign-in started elsewhere (chat-desktop --server/--username) that fails leaves the
+    // form showing what was tried, not the profile's defaults.
+    function test_failedAttemptShowsWhatWasTried() {
+        const session = Harness.newSession()
+        const page = createTemporaryObject(signInComponent, this, {
+            session: session, settings: Harness.settingsOf(session) })
+        verify(page !== null)
+        session.signIn("ws://127.0.0.1:1", "bob", "bob-pw", false)
+        const error = findChild(page, "signInError")
+        tryVerify(() => error.text.indexOf("127.0.0.1:1") >= 0, timeout)
+        compare(findChild(page, "serverField").text, "ws://127.0.0.1:1")
+        compare(findChild(page, "userField").text, "bob")
+    }
+
     function test_unreachableServer() {
         const t = makePage()
         findChild(t.page, "serverField").text = "ws://127.0.0.1:1"
