@@ -35,22 +35,26 @@ SqlStore::SqlStore(std::unique_ptr<SqlDialect> dialect, int maxBatch, int maxGro
         deliver);
 }
 
-std::chrono::microseconds SqlStore::commitWindow()
+namespace {
+// A commit window from the environment (0..100000 µs), or `fallback` if unset or out of range.
+std::chrono::microseconds windowFromEnv(const char *name, std::chrono::microseconds fallback)
 {
     bool ok = false;
-    const int us = qEnvironmentVariableIntValue("CHAT_SERVER_COMMIT_WINDOW_US", &ok);
+    const int us = qEnvironmentVariableIntValue(name, &ok);
     if (ok && us >= 0 && us <= 100000)
         return std::chrono::microseconds(us);
-    return kDefaultCommitWindow;
+    return fallback;
+}
+} // namespace
+
+std::chrono::microseconds SqlStore::commitWindow()
+{
+    return windowFromEnv("CHAT_SERVER_COMMIT_WINDOW_US", kDefaultCommitWindow);
 }
 
 std::chrono::microseconds SqlStore::adaptiveCommitWindow()
 {
-    bool ok = false;
-    const int us = qEnvironmentVariableIntValue("CHAT_SERVER_COMMIT_WINDOW_AUTO_US", &ok);
-    if (ok && us >= 0 && us <= 100000)
-        return std::chrono::microseconds(us);
-    return kDefaultAdaptiveCommitWindow;
+    return windowFromEnv("CHAT_SERVER_COMMIT_WINDOW_AUTO_US", kDefaultAdaptiveCommitWindow);
 }
 
 void SqlStore::post(std::vector<SqlCompletion> done)
