@@ -131,8 +131,9 @@ int main(int argc, char **argv)
          u"N"_s},
         {u"commit-window-auto-us"_s,
          u"The store's writer, while --commit-window-us is 0: let a commit wait for the next send "
-         "only when the recent arrival rate predicts it soon, 1.5 average gaps at most and "
-         "never more than N microseconds (0..100000; 0 turns it off; default 2000). A send "
+         "only when the recent arrival rate predicts it soon, about 1.5 average gaps (2 at "
+         "most) and never more than N microseconds (0..100000; 0 turns it off; default 2000). "
+         "A send "
          "after a quiet spell commits at once (docs/SERVER.md). The same as the environment "
          "variable CHAT_SERVER_COMMIT_WINDOW_AUTO_US."_s,
          u"N"_s},

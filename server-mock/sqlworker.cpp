@@ -39,6 +39,17 @@ AdaptiveWindow::deadline(Clock::time_point oldest) const
                std::chrono::duration<double, std::micro>(waitUs));
 }
 
+std::optional<AdaptiveWindow::Clock::time_point>
+AdaptiveWindow::nextBatchAt(Clock::time_point now) const
+{
+    if (!deadline(now))
+        return std::nullopt;
+    const double sleepUs = std::min(m_maxUs, (kFactor + 0.5) * m_gapUs);
+    return now
+           + std::chrono::duration_cast<Clock::duration>(
+               std::chrono::duration<double, std::micro>(sleepUs));
+}
+
 SqlWorker::SqlWorker(QString name, Opener opener, bool batching, int maxBatch, Deliver deliver,
                      std::chrono::microseconds commitWindow, std::chrono::microseconds adaptiveMax)
     : m_name(std::move(name)),
@@ -132,12 +143,27 @@ void SqlWorker::loop()
         std::deque<SqlJob> batch;
         {
             std::unique_lock lock(m_mutex);
-            m_idle = true;
-            m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            m_idle = false;
+            // Regular arrivals and nothing queued: sleep until the next batch is due, not
+            // woken by each job (m_idle stays false), and commit what came meanwhile.
+            bool slept = false;
+            if (m_queue.empty() && !m_stopping && m_adaptive.enabled()) {
+                if (const auto until = m_adaptive.nextBatchAt(std::chrono::steady_clock::now())) {
+                    m_cv.wait_until(lock, *until, [this] {
+                        return m_stopping || int(m_queue.size()) >= m_maxBatch;
+                    });
+                    slept = !m_queue.empty();
+                }
+            }
+            if (m_queue.empty()) {
+                m_idle = true;
+                m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+                m_idle = false;
+            }
             if (m_queue.empty() && m_stopping)
                 break;
-            if (m_window.count() > 0 && !m_stopping && int(m_queue.size()) < m_maxBatch) {
+            if (slept) {
+                // the jobs of this batch arrived while the writer slept: no further wait
+            } else if (m_window.count() > 0 && !m_stopping && int(m_queue.size()) < m_maxBatch) {
                 m_cv.wait_until(lock, m_queue.front().queued + m_window,
                                 [this] { return m_stopping || int(m_queue.size()) >= m_maxBatch; });
             } else if (m_adaptive.enabled() && !m_stopping && int(m_queue.size()) < m_maxBatch) {

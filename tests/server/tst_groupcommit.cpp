@@ -136,9 +136,15 @@ void TestGroupCommit::adaptiveWindowWaitsOnlyForANearNextJob()
     QVERIFY(w.deadline(t).has_value());
     const double waitUs = duration<double, std::micro>(*w.deadline(t) - t).count();
     QVERIFY2(waitUs > 1400 && waitUs <= 2000, qPrintable(QString::number(waitUs)));
+    // ... and after a commit with nothing queued, sleep about two gaps (the next job and
+    // the one after it share the next commit), within the bound.
+    QVERIFY(w.nextBatchAt(t).has_value());
+    const double sleepUs = duration<double, std::micro>(*w.nextBatchAt(t) - t).count();
+    QVERIFY2(sleepUs > 1900 && sleepUs <= 2000, qPrintable(QString::number(sleepUs)));
     // One quiet second: the next job commits at once (an idle server adds no delay).
     w.arrived(t += seconds(1));
     QVERIFY(!w.deadline(t).has_value());
+    QVERIFY(!w.nextBatchAt(t).has_value()); // sleep until a job comes
     // Bursts of five every 1 ms (5k/s as chat-bench offers it): a short wait.
     for (int i = 0; i < 40; ++i) {
         t += milliseconds(1);
@@ -152,12 +158,14 @@ void TestGroupCommit::adaptiveWindowWaitsOnlyForANearNextJob()
     for (int i = 0; i < 40; ++i)
         w.arrived(t += microseconds(1500));
     QVERIFY(!w.deadline(t).has_value());
+    QVERIFY(!w.nextBatchAt(t).has_value());
     // Off.
     AdaptiveWindow off(microseconds(0));
     QVERIFY(!off.enabled());
     off.arrived(t);
     off.arrived(t + microseconds(1));
     QVERIFY(!off.deadline(t).has_value());
+    QVERIFY(!off.nextBatchAt(t).has_value());
 }
 
 void TestGroupCommit::adaptiveWindowIsReadFromTheEnvironment()
