@@ -6,6 +6,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <chrono>
 
 using namespace Qt::StringLiterals;
 
@@ -19,9 +20,26 @@ double ms(qint64 us)
     return double(qRound64(double(us) / 10.0)) / 100.0; // 0.01 ms
 }
 
+// CHAT_STALL_LIST_OVER_MS lowers the threshold of the gap list for profiling (e.g. 8); the
+// counts and percentiles do not depend on it.
+qint64 listOverUs()
+{
+    bool ok = false;
+    const int ms = qEnvironmentVariableIntValue("CHAT_STALL_LIST_OVER_MS", &ok);
+    return ok && ms > 0 ? qint64(ms) * 1000 : kFrameUs;
+}
+
+qint64 monotonicNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 } // namespace
 
-StallProbe::StallProbe(QString file, QObject *parent) : QObject(parent), m_file(std::move(file))
+StallProbe::StallProbe(QString file, QObject *parent)
+    : QObject(parent), m_file(std::move(file)), m_listOverUs(listOverUs())
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(1);
@@ -33,6 +51,7 @@ void StallProbe::start()
     if (m_timer.isActive())
         return;
     m_clock.start();
+    m_startMonotonicNs = monotonicNs();
     m_lastNs = 0;
     m_timer.start();
 }
@@ -53,8 +72,8 @@ void StallProbe::tick()
     const qint64 gapUs = (now - m_lastNs) / 1000;
     m_lastNs = now;
     m_gapsUs.append(gapUs);
-    if (gapUs > kFrameUs && m_longGaps.size() < kLongGapsKept)
-        m_longGaps.append({now / 1'000'000, gapUs});
+    if (gapUs > m_listOverUs && m_longGaps.size() < kLongGapsKept)
+        m_longGaps.append({now / 1'000, gapUs});
 }
 
 bool StallProbe::write(QString *error) const
@@ -72,12 +91,14 @@ bool StallProbe::write(QString *error) const
     };
     QJsonArray longGaps;
     for (const auto &g : m_longGaps)
-        longGaps.append(QJsonObject{{"at_ms"_L1, g.first}, {"gap_ms"_L1, ms(g.second)}});
+        longGaps.append(QJsonObject{{"at_ms"_L1, g.first / 1000}, {"gap_ms"_L1, ms(g.second)}});
     QJsonObject marks;
     for (const auto &m : m_marks)
         marks.insert(m.first, m.second);
     const QJsonObject report{
         {"recorded_ms"_L1, m_clock.isValid() ? m_clock.elapsed() : 0},
+        {"monotonic_start_ns"_L1, m_startMonotonicNs},
+        {"long_gaps_over_ms"_L1, ms(m_listOverUs)},
         {"ticks"_L1, m_gapsUs.size()},
         {"longest_gap_ms"_L1, sorted.isEmpty() ? 0.0 : ms(sorted.constLast())},
         {"p50_gap_ms"_L1, pct(0.5)},

@@ -3,7 +3,8 @@
 // between two ticks longer than a frame (16 ms) is a window that could not repaint or react.
 // Recording starts at the first drawn frame (start-up is measured by --report-first-frame);
 // mark() notes moments worth lining up with the gaps (signed in, caught up). The JSON report
-// is written when the application quits.
+// is written when the application quits; it holds the monotonic clock at start, so the long
+// gaps can be lined up with a profile taken on the same clock (`perf record -k CLOCK_MONOTONIC`).
 #pragma once
 
 #include <QElapsedTimer>
@@ -29,6 +30,8 @@ private:
     QString m_file;
     QTimer m_timer;
     QElapsedTimer m_clock;
+    qint64 m_startMonotonicNs = 0;
+    qint64 m_listOverUs; // gaps longer than this are listed one by one (default: a frame)
     qint64 m_lastNs = -1;
     QList<qint64> m_gapsUs;                  // every gap between ticks, µs
     QList<QPair<qint64, qint64>> m_longGaps; // (at ms, gap µs) of gaps over a frame
