@@ -10,6 +10,7 @@
 #include "model/notifier.h"
 #include "model/profilesettings.h"
 #include "quitonsignal.h"
+#include "slicedincubation.h"
 #include "stallprobe.h"
 #include "sync/syncengine.h"
 #include "traynotificationbackend.h"
@@ -125,8 +126,10 @@ int main(int argc, char *argv[])
         u"report-stalls"_s,
         u"Benchmarks: from the first frame until exit, record how long the UI thread goes "
         "without running its event loop and write it as JSON to FILE at exit (longest gap, "
-        "p99, gaps over 16 ms, when the catch-up began and ended). Also prints "
-        "\"caught-up NS\" on stdout the first time the account is online after catching up."_s,
+        "p99, gaps over 16 ms, when the catch-up began and ended, the monotonic clock at the "
+        "start to line gaps up with a profile). Also prints \"caught-up NS\" on stdout the "
+        "first time the account is online after catching up. CHAT_STALL_LIST_OVER_MS=N lists "
+        "each gap over N ms instead of 16 (profiling)."_s,
         u"FILE"_s);
     parser.addOptions({serverOpt, profileOpt, userOpt, passOpt, openOpt, sendOpt, themeOpt, langOpt,
                        shotOpt, quitOpt, sizeOpt, showOpt, firstFrameOpt, stallsOpt});
@@ -174,7 +177,10 @@ int main(int argc, char *argv[])
                              "notifications are off\n");
     session.notifier()->setBackend(backend.get());
 
+    // Set before the window exists, so Qt Quick does not install its own (10 ms at a time).
+    SlicedIncubationController incubation(3);
     QQmlApplicationEngine engine;
+    engine.setIncubationController(&incubation);
     engine.addImportPath(u"qrc:/"_s); // the Chat module is compiled in; its qmldir is qrc:/Chat
     languages.setEngine(&engine);
     languages.apply();
