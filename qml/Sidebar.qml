@@ -65,6 +65,7 @@ Rectangle {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
+            reuseItems: true // a row's content is built asynchronously once, then kept
             model: ConversationFilterModel {
                 id: filtered
                 sourceModel: sidebar.session.conversations

@@ -31,6 +31,8 @@ ChatTestCase {
         tryVerify(() => conversations.itemAtIndex(row) !== null, timeout)
         const delegate = conversations.itemAtIndex(row)
         verify(delegate.unreadCount >= 30, "unread " + delegate.unreadCount)
+        // A row's content is built asynchronously (a few milliseconds per frame).
+        tryVerify(() => findChild(delegate, "unreadBadge") !== null, timeout, "row content built")
         compare(findChild(delegate, "unreadBadge").visible, true)
 
         // Opening it jumps to the first unread message, loading it from the server if needed.
