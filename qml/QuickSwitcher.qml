@@ -48,7 +48,10 @@ ThemedPopup {
             clip: true
             model: ConversationFilterModel {
                 id: filtered
-                sourceModel: switcher.session.conversations
+                // Only while shown: a closed popup's list still creates its rows (no window to
+                // defer them to), and followed every change of the conversation list with
+                // rows of its own, on the UI thread, during a catch-up.
+                sourceModel: switcher.visible ? switcher.session.conversations : null
                 filterText: field.text
             }
             highlightMoveDuration: 0
