@@ -244,22 +244,35 @@ void SyncEnginePrivate::flushDelivered()
 {
     if (!conn->isOnline())
         return; // the catch-up after the next auth_ok queues them again
-    const auto pending = std::exchange(deliveredToSend, {});
-    for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
+    // A catch-up leaves one entry per conversation (hundreds), each a members read and a frame
+    // to encode: all in one go was up to 10 ms of chat-desktop's UI thread in one turn. About
+    // 2 ms per turn; the rest on a zero timer (the next turn), with whatever arrives meanwhile.
+    constexpr qint64 kSliceNs = 2'000'000;
+    QElapsedTimer slice;
+    slice.start();
+    while (!deliveredToSend.isEmpty()) {
+        if (slice.nsecsElapsed() >= kSliceNs) {
+            deliveredTimer->start(0);
+            return;
+        }
+        const auto next = deliveredToSend.cbegin();
+        const QString conversationId = next.key();
+        const qint64 seq = next.value();
+        deliveredToSend.erase(next);
         // Our own watermark as the server last told us: nothing to say if already there.
         bool known = false;
-        for (const MemberInfo &m : store->members(it.key()))
-            if (m.userId == myUserId && m.deliveredSeq >= it.value())
+        for (const MemberInfo &m : store->members(conversationId))
+            if (m.userId == myUserId && m.deliveredSeq >= seq)
                 known = true;
         if (known) {
-            deliveredSent[it.key()] = it.value();
+            deliveredSent[conversationId] = seq;
             continue;
         }
         DeliveredRequest req;
-        req.conversationId = it.key();
-        req.seq = it.value();
+        req.conversationId = conversationId;
+        req.seq = seq;
         if (conn->post(req))
-            deliveredSent[it.key()] = it.value();
+            deliveredSent[conversationId] = seq;
     }
 }
 
