@@ -20,6 +20,8 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -105,6 +107,14 @@ bool ChatServer::listenNative(const std::optional<QSslConfiguration> &ssl, QStri
     o.handshakeTimeoutMs = cfg.handshakeTimeoutMs;
     o.backlog = cfg.maxPendingConnections;
     o.tls = ssl;
+    // GET /healthz for a load balancer (deploy/haproxy): answered on the network thread, so a
+    // node whose event loop hangs fails its check even though the kernel still accepts.
+    o.health = [this] {
+        QJsonObject body{{u"status"_s, m_running ? u"ok"_s : u"stopping"_s},
+                         {u"node"_s, m_core->config.nodeId},
+                         {u"connections"_s, int(m_core->sessions.size())}};
+        return std::pair{m_running ? 200 : 503, QJsonDocument(body).toJson(QJsonDocument::Compact)};
+    };
     delete m_acceptor; // a restart (stop(), then start()) listens anew
     m_acceptor = new nativews::Acceptor(
         std::move(o), [this](std::unique_ptr<SessionTransport> t) { openSession(std::move(t)); },

@@ -146,7 +146,8 @@ int main(int argc, char **argv)
         {u"websocket"_s,
          u"native (the default): the server's own WebSocket implementation, which frames a "
          "push once for all its recipients; qt: Qt WebSockets (QWebSocketServer). Both speak "
-         "RFC 6455 version 13 without extensions, ws:// and wss://."_s,
+         "RFC 6455 version 13 without extensions, ws:// and wss://. native also answers a "
+         "load balancer's GET /healthz (docs/SERVER.md)."_s,
          u"native|qt"_s, u"native"_s},
     });
     if (!p.parse(app.arguments()))

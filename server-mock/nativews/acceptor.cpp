@@ -98,11 +98,21 @@ void Acceptor::onReadable(QTcpSocket *s)
     const HandshakeResult r = parseUpgradeRequest(it->received, m_options.maxRequestBytes);
     if (r.status == HandshakeResult::Incomplete)
         return;
-    if (r.status == HandshakeResult::Reject) {
+    QByteArray answer = r.response;
+    if (r.status == HandshakeResult::HealthCheck) {
+        if (m_options.health) {
+            const auto [status, body] = m_options.health();
+            answer = healthResponse(status, body);
+        } else {
+            answer = httpErrorResponse(404, u"no health check here"_s);
+        }
+    } else if (r.status == HandshakeResult::Reject) {
         qCDebug(lcServer) << "upgrade refused" << r.httpStatus << r.why;
+    }
+    if (r.status != HandshakeResult::Upgrade) {
         it->rejected = true;
         it->received.clear();
-        s->write(r.response);
+        s->write(answer);
         s->disconnectFromHost(); // after the answer went out; the deadline covers a stall
         return;
     }

@@ -2,8 +2,9 @@
 // QSslSocket per connection once a certificate is configured), sets TCP_NODELAY, reads the
 // HTTP upgrade request under a size cap and a deadline (a peer dribbling it is cut: slowloris),
 // answers 101 or an HTTP error, and hands each upgraded connection to the server as a
-// NativeWsTransport. Connections still in the handshake share one timer: their deadlines sit
-// in a DeadlineQueue, nothing per connection but the bytes of its request so far.
+// NativeWsTransport. A GET /healthz is answered from Options::health and closed. Connections still
+// in the handshake share one timer: their deadlines sit in a DeadlineQueue, nothing per connection
+// but the bytes of its request so far.
 #pragma once
 
 #include "deadlinequeue.h"
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QTcpServer;
 class QTcpSocket;
@@ -37,6 +39,9 @@ public:
         int backlog = 1024;
         qsizetype maxRequestBytes = 8 * 1024;
         std::optional<QSslConfiguration> tls; // set: wss
+        // GET /healthz: the HTTP status (200, or 503 to leave a load balancer's rotation)
+        // and a JSON body. Unset: the path is refused like any request that is no upgrade.
+        std::function<std::pair<int, QByteArray>()> health;
     };
     using Handler = std::function<void(std::unique_ptr<SessionTransport>)>;
 

@@ -14,7 +14,10 @@ QByteArray reasonPhrase(int status)
 {
     switch (status) {
     case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 503: return "Service Unavailable";
     case 400: return "Bad Request";
+    case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
@@ -79,6 +82,15 @@ QByteArray httpErrorResponse(int status, const QString &sentence, const QByteArr
     return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
            + "\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
            + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+}
+
+QByteArray healthResponse(int status, const QByteArray &jsonBody)
+{
+    const QByteArray body = jsonBody + '\n';
+    return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+           + "\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Type: "
+             "application/json\r\nContent-Length: "
+           + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
 HandshakeResult parseUpgradeRequest(const QByteArray &received, qsizetype maxHeaderBytes)
@@ -160,6 +172,14 @@ HandshakeResult parseUpgradeRequest(const QByteArray &received, qsizetype maxHea
     }
     if (h.hostCount != 1 || h.host.isEmpty())
         return reject(400, u"the upgrade request needs exactly one Host header"_s);
+    const qsizetype query = target.indexOf('?');
+    const QByteArray path = query < 0 ? target : target.first(query);
+    if (path == kHealthPath && h.upgrade.isEmpty() && !h.hasBody) {
+        HandshakeResult r;
+        r.status = HandshakeResult::HealthCheck;
+        r.consumed = end + 4;
+        return r;
+    }
     if (!listContains(h.upgrade, "websocket"))
         return reject(400, u"not a WebSocket upgrade (Upgrade: websocket is missing)"_s);
     if (!listContains(h.connection, "upgrade"))

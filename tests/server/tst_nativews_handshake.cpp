@@ -7,6 +7,8 @@
 #include "serverfixture.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpSocket>
@@ -203,6 +205,62 @@ private Q_SLOTS:
     }
 
     void acceptKey() { QCOMPARE(acceptKeyFor(kKey), kAccept); }
+
+    // GET /healthz without an Upgrade header is a load balancer's check, not a refusal; with
+    // one it is an upgrade like any path; a near miss is still refused.
+    void healthCheckRequest()
+    {
+        const QByteArray plain("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        HandshakeResult r = parseUpgradeRequest(plain);
+        QCOMPARE(r.status, HandshakeResult::HealthCheck);
+        QCOMPARE(r.consumed, plain.size());
+        r = parseUpgradeRequest("GET /healthz?verbose=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: "
+                                "HAProxy\r\n\r\n");
+        QCOMPARE(r.status, HandshakeResult::HealthCheck);
+        QCOMPARE(parseUpgradeRequest(request({}, {}, "GET /healthz HTTP/1.1")).status,
+                 HandshakeResult::Upgrade);
+        QCOMPARE(parseUpgradeRequest("GET /healthzz HTTP/1.1\r\nHost: x\r\n\r\n").httpStatus, 400);
+        QCOMPARE(parseUpgradeRequest("POST /healthz HTTP/1.1\r\nHost: x\r\n\r\n").httpStatus, 405);
+        QCOMPARE(parseUpgradeRequest("GET /healthz HTTP/1.1\r\n\r\n").httpStatus, 400); // no Host
+        QCOMPARE(
+            parseUpgradeRequest("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n")
+                .status,
+            HandshakeResult::Reject);
+        QCOMPARE(parseUpgradeRequest("GET /healthz HTTP/1.1\r\nHost: x\r\n").status,
+                 HandshakeResult::Incomplete);
+        const QByteArray answer = healthResponse(503, R"({"status":"stopping"})");
+        QVERIFY(answer.startsWith("HTTP/1.1 503 Service Unavailable\r\n"));
+        QVERIFY(answer.contains("\r\nConnection: close\r\n"));
+        QVERIFY(answer.endsWith("\r\n\r\n{\"status\":\"stopping\"}\n"));
+    }
+
+    // The running server answers the check (200, JSON with its connection count) and closes;
+    // the next connection still upgrades.
+    void healthEndpoint()
+    {
+        ServerFixture fx;
+        QVERIFY(fx.start());
+        Raw ws;
+        QVERIFY(ws.connectTo(fx.server->port()));
+        ws.write(request());
+        QVERIFY(ws.waitHead());
+        QVERIFY(ws.in.startsWith("HTTP/1.1 101 "));
+        Raw check;
+        QVERIFY(check.connectTo(fx.server->port()));
+        check.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QVERIFY2(check.waitClosed(), "the connection ends after the answer");
+        QVERIFY2(check.in.startsWith("HTTP/1.1 200 OK\r\n"), check.in.left(200).constData());
+        QVERIFY(check.in.contains("\r\nContent-Type: application/json\r\n"));
+        const QByteArray body = check.in.mid(check.in.indexOf("\r\n\r\n") + 4);
+        const QJsonObject o = QJsonDocument::fromJson(body).object();
+        QCOMPARE(o.value(u"status"_s).toString(), u"ok"_s);
+        QCOMPARE(o.value(u"connections"_s).toInt(), 1); // the upgraded one
+        Raw ok;
+        QVERIFY(ok.connectTo(fx.server->port()));
+        ok.write(request());
+        QVERIFY(ok.waitHead());
+        QVERIFY(ok.in.startsWith("HTTP/1.1 101 "));
+    }
 
     // Bytes after the request are frames, not part of it.
     void consumedStopsAtTheBlankLine()
