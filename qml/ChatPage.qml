@@ -32,6 +32,21 @@ Item {
         openConversation(list.idAt(row))
     }
 
+    // The dialogs are built asynchronously after the page, each on its own (a Loader each): the
+    // page, built in one piece by its asynchronous Loader at sign-in, was one uninterruptible
+    // 5-10 ms step of QML creation with them, right as a catch-up began. One asked for before
+    // it is built is finished at once.
+    function dialog(loader) {
+        if (!loader.item)
+            loader.asynchronous = false
+        return loader.item
+    }
+    function isOpen(loader) { return loader.item !== null && loader.item.opened }
+    /// Every dialog is built (tests wait for it before looking for their parts).
+    readonly property bool dialogsReady: quickSwitcher.item !== null && searchPanel.item !== null
+        && newConversation.item !== null && settingsDialog.item !== null
+        && membersPanel.item !== null
+
     Connections {
         target: page.session
         function onConversationCreated(id) { page.openConversation(id) }
@@ -39,23 +54,23 @@ Item {
 
     Shortcut {
         sequence: "Ctrl+K"
-        onActivated: quickSwitcher.open()
+        onActivated: page.dialog(quickSwitcher).open()
     }
     // Local search: in the open conversation, or across all of them.
     Shortcut {
         sequence: "Ctrl+F"
         onActivated: {
             const m = page.session.messages
-            searchPanel.openFor(m ? m.conversationId : "", m ? m.title : "")
+            page.dialog(searchPanel).openFor(m ? m.conversationId : "", m ? m.title : "")
         }
     }
     Shortcut {
         sequence: "Ctrl+Shift+F"
-        onActivated: searchPanel.openFor("", "")
+        onActivated: page.dialog(searchPanel).openFor("", "")
     }
     Shortcut {
         sequence: "Ctrl+N" // not also StandardKey.New: the same keys twice make it ambiguous
-        onActivated: newConversation.open()
+        onActivated: page.dialog(newConversation).open()
     }
     Shortcut {
         sequence: "Alt+Up"
@@ -67,12 +82,12 @@ Item {
     }
     Shortcut {
         sequence: "Ctrl+,"
-        onActivated: settingsDialog.open()
+        onActivated: page.dialog(settingsDialog).open()
     }
     Shortcut {
         sequence: "Esc"
-        enabled: !quickSwitcher.opened && !newConversation.opened && !settingsDialog.opened
-                 && !searchPanel.opened
+        enabled: !page.isOpen(quickSwitcher) && !page.isOpen(newConversation)
+                 && !page.isOpen(settingsDialog) && !page.isOpen(searchPanel)
         onActivated: page.session.closeConversation()
     }
 
@@ -98,8 +113,8 @@ Item {
                 Layout.preferredWidth: Math.min(Theme.sidebarWidth, page.width * 0.4)
                 Layout.fillHeight: true
                 session: page.session
-                onNewConversationRequested: newConversation.open()
-                onSettingsRequested: settingsDialog.open()
+                onNewConversationRequested: page.dialog(newConversation).open()
+                onSettingsRequested: page.dialog(settingsDialog).open()
             }
             Rectangle {
                 Layout.fillHeight: true
@@ -131,7 +146,7 @@ Item {
                     session: page.session
                     messages: conversationLoader.model
                     windowActive: page.windowActive
-                    onMembersRequested: membersPanel.open()
+                    onMembersRequested: page.dialog(membersPanel).open()
                 }
                 Rectangle {
                     anchors.fill: parent
@@ -167,16 +182,22 @@ Item {
         onDismissed: page.session.clearNotice()
     }
 
-    QuickSwitcher {
+    Loader {
         id: quickSwitcher
-        session: page.session
-        onChosen: id => page.openConversation(id)
+        asynchronous: true
+        sourceComponent: QuickSwitcher {
+            session: page.session
+            onChosen: id => page.openConversation(id)
+        }
     }
-    SearchPanel {
+    Loader {
         id: searchPanel
-        session: page.session
-        onChosen: (id, seq) => page.jumpTo(id, seq)
-        onNotice: text => jumpNotice.text = text
+        asynchronous: true
+        sourceComponent: SearchPanel {
+            session: page.session
+            onChosen: (id, seq) => page.jumpTo(id, seq)
+            onNotice: text => jumpNotice.text = text
+        }
     }
     // Why a jump landed where it did (e.g. offline: on the nearest stored message).
     Toast {
@@ -187,20 +208,29 @@ Item {
         anchors.horizontalCenter: parent.horizontalCenter
         onDismissed: text = ""
     }
-    NewConversationDialog {
+    Loader {
         id: newConversation
-        session: page.session
+        asynchronous: true
+        sourceComponent: NewConversationDialog {
+            session: page.session
+        }
     }
-    SettingsDialog {
+    Loader {
         id: settingsDialog
-        objectName: "settingsDialog"
-        session: page.session
-        settings: page.settings
-        languages: page.languages
+        asynchronous: true
+        sourceComponent: SettingsDialog {
+            objectName: "settingsDialog"
+            session: page.session
+            settings: page.settings
+            languages: page.languages
+        }
     }
-    MembersPanel {
+    Loader {
         id: membersPanel
-        objectName: "membersDialog"
-        session: page.session
+        asynchronous: true
+        sourceComponent: MembersPanel {
+            objectName: "membersDialog"
+            session: page.session
+        }
     }
 }

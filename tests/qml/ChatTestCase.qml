@@ -38,6 +38,8 @@ TestCase {
             languages: Support.languagesFor(session)
         })
         verify(page !== null, "ChatPage created")
+        // The page builds its dialogs asynchronously, after itself.
+        tryVerify(() => page.dialogsReady, timeout, "dialogs built")
         return page
     }
     function openConversation(session, ref) {

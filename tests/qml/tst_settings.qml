@@ -15,6 +15,9 @@ ChatTestCase {
         verify(dialog !== null)
         dialog.open()
         tryCompare(dialog, "opened", true, timeout)
+        // Built asynchronously with the page, the dialog lays itself out in the frame that
+        // shows it (what a user clicks on), not before: click after that frame.
+        waitForRendering(dialog.contentItem, timeout)
         const dark = findChild(dialog.contentItem, "theme_dark")
         const light = findChild(dialog.contentItem, "theme_light")
         mouseClick(dark)
@@ -52,6 +55,7 @@ ChatTestCase {
         const panel = findChild(page, "membersDialog")
         panel.open()
         tryCompare(panel, "opened", true, timeout)
+        waitForRendering(panel.contentItem, timeout) // laid out in the frame that shows it
         mouseClick(findChild(panel.contentItem, "addMembersButton"))
         const field = findChild(panel.contentItem, "addMemberField")
         const list = findChild(panel.contentItem, "addMemberList")
