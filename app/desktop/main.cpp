@@ -126,8 +126,9 @@ int main(int argc, char *argv[])
         u"report-stalls"_s,
         u"Benchmarks: from the first frame until exit, record how long the UI thread goes "
         "without running its event loop and write it as JSON to FILE at exit (longest gap, "
-        "p99, gaps over 16 ms, when the catch-up began and ended, the monotonic clock at the "
-        "start to line gaps up with a profile). Also prints \"caught-up NS\" on stdout the "
+        "p99, gaps over 16 ms with the UI thread's CPU time in each, when the catch-up began "
+        "and ended, the monotonic clock at the start to line gaps up with a profile). Also "
+        "prints \"caught-up NS\" on stdout the "
         "first time the account is online after catching up. CHAT_STALL_LIST_OVER_MS=N lists "
         "each gap over N ms instead of 16 (profiling)."_s,
         u"FILE"_s);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 using namespace Qt::StringLiterals;
 
@@ -27,6 +28,17 @@ qint64 listOverUs()
     bool ok = false;
     const int ms = qEnvironmentVariableIntValue("CHAT_STALL_LIST_OVER_MS", &ok);
     return ok && ms > 0 ? qint64(ms) * 1000 : kFrameUs;
+}
+
+// The calling thread's CPU time (0 where there is no such clock).
+qint64 threadCpuNs()
+{
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    timespec ts{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+#endif
+    return 0;
 }
 
 qint64 monotonicNs()
@@ -53,6 +65,7 @@ void StallProbe::start()
     m_clock.start();
     m_startMonotonicNs = monotonicNs();
     m_lastNs = 0;
+    m_lastCpuNs = threadCpuNs();
     m_timer.start();
 }
 
@@ -71,9 +84,12 @@ void StallProbe::tick()
     const qint64 now = m_clock.nsecsElapsed();
     const qint64 gapUs = (now - m_lastNs) / 1000;
     m_lastNs = now;
+    const qint64 cpu = threadCpuNs();
+    const qint64 cpuUs = (cpu - m_lastCpuNs) / 1000;
+    m_lastCpuNs = cpu;
     m_gapsUs.append(gapUs);
     if (gapUs > m_listOverUs && m_longGaps.size() < kLongGapsKept)
-        m_longGaps.append({now / 1'000, gapUs});
+        m_longGaps.append({now / 1'000, gapUs, cpuUs});
 }
 
 bool StallProbe::write(QString *error) const
@@ -91,7 +107,9 @@ bool StallProbe::write(QString *error) const
     };
     QJsonArray longGaps;
     for (const auto &g : m_longGaps)
-        longGaps.append(QJsonObject{{"at_ms"_L1, g.first / 1000}, {"gap_ms"_L1, ms(g.second)}});
+        longGaps.append(QJsonObject{{"at_ms"_L1, g.atUs / 1000},
+                                    {"gap_ms"_L1, ms(g.gapUs)},
+                                    {"ui_thread_cpu_ms"_L1, ms(g.cpuUs)}});
     QJsonObject marks;
     for (const auto &m : m_marks)
         marks.insert(m.first, m.second);

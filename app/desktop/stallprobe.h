@@ -4,7 +4,9 @@
 // Recording starts at the first drawn frame (start-up is measured by --report-first-frame);
 // mark() notes moments worth lining up with the gaps (signed in, caught up). The JSON report
 // is written when the application quits; it holds the monotonic clock at start, so the long
-// gaps can be lined up with a profile taken on the same clock (`perf record -k CLOCK_MONOTONIC`).
+// gaps can be lined up with a profile taken on the same clock (`perf record -k CLOCK_MONOTONIC`),
+// and each long gap's CPU time of the GUI thread: a gap the thread spent mostly without the CPU
+// was the machine (other processes on the cores), not the app's work.
 #pragma once
 
 #include <QElapsedTimer>
@@ -33,7 +35,11 @@ private:
     qint64 m_startMonotonicNs = 0;
     qint64 m_listOverUs; // gaps longer than this are listed one by one (default: a frame)
     qint64 m_lastNs = -1;
-    QList<qint64> m_gapsUs;                  // every gap between ticks, µs
-    QList<QPair<qint64, qint64>> m_longGaps; // (at ms, gap µs) of gaps over a frame
+    qint64 m_lastCpuNs = 0; // the GUI thread's CPU time at the last tick
+    QList<qint64> m_gapsUs; // every gap between ticks, µs
+    struct LongGap {
+        qint64 atUs, gapUs, cpuUs;
+    };
+    QList<LongGap> m_longGaps; // gaps over the listing threshold
     QList<QPair<QString, qint64>> m_marks;
 };
