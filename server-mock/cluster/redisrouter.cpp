@@ -3,6 +3,8 @@
 #include "logging.h"
 #include "redisclient.h"
 
+#include <QSet>
+
 using namespace Qt::StringLiterals;
 
 namespace chat::server::cluster {
@@ -98,10 +100,16 @@ int RedisRouter::toUsers(const QStringList &userIds, const QString &frame, OutKi
     if (kind != OutKind::Push)
         return local;
     QList<QByteArray> args{"EVAL"_ba, kRouteScript, QByteArray()};
+    args.reserve(userIds.size() + 5);
     QStringList targets;
+    targets.reserve(userIds.size());
+    // A set, not targets.contains(): that made a 1000-member group's push O(members²).
+    QSet<QString> seen;
+    seen.reserve(userIds.size());
     for (const QString &u : userIds) {
-        if (u == exceptUserId || targets.contains(u))
-            continue;
+        if (u == exceptUserId || seen.contains(u))
+            continue; // the requester, or listed twice
+        seen.insert(u);
         targets.append(u);
         args.append(registryKey(u));
     }
