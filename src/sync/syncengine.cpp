@@ -1035,10 +1035,14 @@ void SyncEnginePrivate::processQueuedPushes()
     }
     LocalStore::Transaction tx(*store);
     Status s = tx.begin();
+    QSet<QString> confirmed; // own outbox rows these pushes confirmed (their ack may follow)
     if (s) {
         auto ins = storeMessages(MessageChange::Origin::Push, msgs, batch);
         if (!ins)
             s = ins.error();
+        else
+            for (const LocalMessage &m : ins.value().confirmed)
+                confirmed.insert(m.localId);
     }
     if (s)
         s = tx.commit();
@@ -1057,9 +1061,10 @@ void SyncEnginePrivate::processQueuedPushes()
         queueDelivered(id, deliverableSeq(id));
         scheduleGapCheck(id, true);
     }
+    // Sent once: a confirmed outbox row, not an own message whose ticks the push moved.
     for (auto it = batch.messages.cbegin(); it != batch.messages.cend(); ++it)
         for (const MessageChange &c : it.value())
-            if (c.kind == MessageChange::Kind::Updated && c.message.outgoing)
+            if (c.kind == MessageChange::Kind::Updated && confirmed.contains(c.message.localId))
                 Q_EMIT q->messageSent(c.message);
     if (unknownConversation)
         startSync(std::nullopt); // learn its title and members

@@ -192,7 +192,8 @@ Q_SIGNALS:
     void changes(const chat::sync::ChangeBatch &batch);
     // Catch-up progress: after each sync page. `finished` on the last one.
     void syncProgress(int pagesDone, int conversationsDone, bool finished);
-    // A send reached its final state: acked (state Sent, seq set) or Failed.
+    // A send reached its final state: acked (state Sent, seq set) or Failed. Once per send:
+    // later tick changes of the same message come through changes() only.
     void messageSent(const chat::sync::LocalMessage &message);
     void messageFailed(const chat::sync::LocalMessage &message);
     void historyLoaded(const QString &conversationId, bool ok);

@@ -151,6 +151,29 @@ private Q_SLOTS:
         QCOMPARE(bob->conversation(conv)->readSeq, 2);
     }
 
+    // A send is reported sent once. Bob answering without reading first moves Alice's ticks
+    // to read (a sender has read everything before their own message): that push updates her
+    // message's ticks, and must not report it sent again.
+    void sentOnceThoughTicksMoveLater()
+    {
+        auto alice = online(u"alice"_s);
+        auto bob = online(u"bob"_s);
+        QVERIFY(alice && alice->isOnline() && bob && bob->isOnline());
+        const QString conv = alice->findConversation(u"bob"_s)->conversationId;
+        QSignalSpy sent(alice.get(), &SyncEngine::messageSent);
+        auto id = alice->send(conv, u"are you there"_s);
+        QVERIFY(id);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->message(id.value())->state, DeliveryState::Delivered,
+                                  20000);
+        QCOMPARE(sent.size(), 1);
+        QVERIFY(bob->send(conv, u"yes"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(alice->message(id.value())->state, DeliveryState::Read, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(countContent(allMessages(*alice, conv), u"yes"_s), 1, 20000);
+        QTest::qWait(200); // anything else the push brought
+        QCOMPARE(sent.size(), 1);
+        QCOMPARE(sent.constFirst().constFirst().value<LocalMessage>().localId, id.value());
+    }
+
     void groupReadCounts()
     {
         auto alice = online(u"alice"_s);
