@@ -42,7 +42,28 @@ Item {
 
     readonly property bool failed: deliveryState === "failed"
     readonly property int sideMargin: 16
-    implicitHeight: column.implicitHeight + (lastInRun ? 6 : 0)
+    readonly property bool showsSender: !isLoadingRow && isGroup && !outgoing && firstInRun
+    // The row's height is summed here from its parts instead of read from the Column: a
+    // positioner lays out in the frame's polish, so a row just created would be 0 px high
+    // when the ListView measures it, and positionViewAtIndex() (opening a conversation at its
+    // first unread) created every row up to the model's end to fill the view (128 rows,
+    // 150-200 ms). Each part's height is known once it is created; tst_unread checks the sum
+    // against the Column. Spacing goes between the shown parts only, as the Column does.
+    implicitHeight: {
+        if (isLoadingRow)
+            return 44 + (lastInRun ? 6 : 0)
+        const parts = [missingOlder > 0 ? 44 : 0, showDay ? 36 : 0, isFirstUnread ? 30 : 0,
+                       showsSender ? senderLabel.implicitHeight : 0, bubble.height,
+                       failed ? failedRow.partHeight : 0]
+        let h = 0, shown = 0
+        for (const p of parts) {
+            if (p > 0) {
+                h += p
+                ++shown
+            }
+        }
+        return h + Math.max(0, shown - 1) * column.spacing + (lastInRun ? 6 : 0)
+    }
     height: implicitHeight
 
     Accessible.role: Accessible.ListItem
@@ -52,6 +73,7 @@ Item {
 
     Column {
         id: column
+        objectName: "rowColumn"
         width: parent.width
         spacing: 4
 
@@ -141,7 +163,8 @@ Item {
 
         // Sender name (groups, others, first in a run)
         Label {
-            visible: !row.isLoadingRow && row.isGroup && !row.outgoing && row.firstInRun
+            id: senderLabel
+            visible: row.showsSender
             x: row.sideMargin + 44
             text: row.senderName
             color: Theme.avatarColor(row.senderId)
@@ -171,7 +194,9 @@ Item {
                 readonly property real leftX: row.sideMargin + (row.isGroup ? 44 : 0)
                 x: row.outgoing ? row.width - width - row.sideMargin : leftX
                 width: Math.min(maxWidth, Math.max(text.implicitWidth, meta.implicitWidth + 6) + 24)
-                height: text.height + meta.height + 16
+                // meta.height is the Row's, known only after its polish: its tallest part.
+                height: text.height + Math.max(timeLabel.implicitHeight, row.outgoing ? tick.implicitHeight : 0,
+                                               readCount.shown ? readCount.implicitHeight : 0) + 16
                 radius: Theme.bubbleRadius
                 color: row.failed ? Theme.bubbleFailed : row.outgoing ? Theme.bubbleOwn : Theme.bubbleOther
                 border.width: Theme.dark || row.outgoing ? 0 : 1
@@ -217,11 +242,13 @@ Item {
                     anchors.topMargin: 2
                     spacing: 4
                     Label {
+                        id: timeLabel
                         text: row.timeText
                         color: Theme.textSecondary
                         font.pixelSize: 11
                     }
                     TickIcon {
+                        id: tick
                         objectName: "tick"
                         visible: row.outgoing
                         anchors.verticalCenter: parent.verticalCenter
@@ -231,9 +258,11 @@ Item {
                         HoverHandler { id: tickHover }
                     }
                     Label {
+                        id: readCount
                         objectName: "readCount"
-                        visible: row.outgoing && row.isGroup && row.otherMembers > 1
+                        readonly property bool shown: row.outgoing && row.isGroup && row.otherMembers > 1
                                  && (row.deliveryState === "sent" || row.deliveryState === "delivered")
+                        visible: shown
                         text: qsTr("read %1/%2", "read by N of M group members").arg(row.readCount).arg(row.otherMembers)
                         color: Theme.textSecondary
                         font.pixelSize: 11
@@ -244,16 +273,21 @@ Item {
 
         // Failed: why, and what to do
         Row {
+            id: failedRow
+            readonly property real partHeight: Math.max(notSentLabel.implicitHeight, retryLabel.implicitHeight,
+                                                        discardLabel.implicitHeight)
             visible: !row.isLoadingRow && row.failed
             anchors.right: parent.right
             anchors.rightMargin: row.sideMargin
             spacing: 12
             Label {
+                id: notSentLabel
                 text: row.errorText.length > 0 ? qsTr("Not sent: %1").arg(row.errorText) : qsTr("Not sent")
                 color: Theme.danger
                 font.pixelSize: Theme.smallFontSize
             }
             Label {
+                id: retryLabel
                 objectName: "retryButton"
                 text: qsTr("Retry")
                 color: Theme.link
@@ -268,6 +302,7 @@ Item {
                 }
             }
             Label {
+                id: discardLabel
                 objectName: "discardButton"
                 text: qsTr("Discard")
                 color: Theme.link

@@ -18,6 +18,21 @@ ChatTestCase {
         return -1
     }
 
+    function rowHeightsMatchContent(list) {
+        let checked = 0
+        for (let i = 0; i < list.count; ++i) {
+            const item = list.itemAtIndex(i)
+            if (!item)
+                continue
+            const column = findChild(item, "rowColumn")
+            const expected = column.implicitHeight + (item.lastInRun ? 6 : 0)
+            if (Math.abs(item.height - expected) > 0.5)
+                return false
+            ++checked
+        }
+        return checked > 0
+    }
+
     function test_badgeDividerAndJump() {
         // dave has never read carol's 90 messages in the fixture (nobody else plays dave).
         const s = signedIn("dave")
@@ -48,6 +63,15 @@ ChatTestCase {
         // It is on screen, and the view is not at the bottom.
         tryVerify(() => divider.y + divider.height > list.contentY
                         && divider.y < list.contentY + list.height, timeout, "divider in view")
+        // The view was positioned with the divider's row at its centre: that lands right only
+        // when each row's height is known as it is made (summed from its parts, not read from
+        // its Column after a polish). Checked as soon as the row is there, before the messages
+        // between it and the newest page are fetched; then rows' heights against their Columns.
+        const centre = list.contentY + list.height / 2
+        verify(Math.abs(divider.y + divider.height / 2 - centre) <= divider.height / 2 + 1,
+               "divider row at the centre: " + divider.y + "+" + divider.height + " vs " + centre)
+        // (A Column lays out in the next polish after a row changes: eventually equal.)
+        tryVerify(() => rowHeightsMatchContent(list), timeout, "every row's height is its content's")
         const jump = findChild(page, "jumpToLatest")
         tryCompare(jump, "visible", true, timeout)
 
