@@ -82,14 +82,20 @@ Item {
             visible: row.isLoadingRow
             width: parent.width
             height: visible ? 44 : 0
-            Row {
-                anchors.centerIn: parent
-                spacing: 8
-                BusyIndicator { width: 22; height: 22; running: row.isLoadingRow }
-                Label {
-                    anchors.verticalCenter: parent.verticalCenter
-                    text: qsTr("Loading older messages…")
-                    color: Theme.textSecondary
+            Loader {
+                anchors.fill: parent
+                active: row.isLoadingRow
+                sourceComponent: Item {
+                    Row {
+                        anchors.centerIn: parent
+                        spacing: 8
+                        BusyIndicator { width: 22; height: 22; running: row.isLoadingRow }
+                        Label {
+                            anchors.verticalCenter: parent.verticalCenter
+                            text: qsTr("Loading older messages…")
+                            color: Theme.textSecondary
+                        }
+                    }
                 }
             }
         }
@@ -101,16 +107,21 @@ Item {
             width: parent.width
             height: visible ? 44 : 0
             Accessible.role: Accessible.StaticText
-            Accessible.name: gapLabel.text
-            Row {
-                anchors.centerIn: parent
-                spacing: 8
-                BusyIndicator { width: 22; height: 22; running: parent.parent.visible }
-                Label {
-                    id: gapLabel
-                    anchors.verticalCenter: parent.verticalCenter
-                    text: qsTr("Loading %n more message(s)…", "", row.missingOlder)
-                    color: Theme.textSecondary
+            Accessible.name: qsTr("Loading %n more message(s)…", "", row.missingOlder)
+            Loader {
+                anchors.fill: parent
+                active: parent.visible
+                sourceComponent: Item {
+                    Row {
+                        anchors.centerIn: parent
+                        spacing: 8
+                        BusyIndicator { width: 22; height: 22; running: true }
+                        Label {
+                            anchors.verticalCenter: parent.verticalCenter
+                            text: qsTr("Loading %n more message(s)…", "", row.missingOlder)
+                            color: Theme.textSecondary
+                        }
+                    }
                 }
             }
         }
@@ -120,18 +131,21 @@ Item {
             visible: !row.isLoadingRow && row.showDay
             width: parent.width
             height: visible ? 36 : 0
-            Label {
+            Loader {
                 anchors.centerIn: parent
-                text: row.dayText
-                color: Theme.textSecondary
-                font.pixelSize: Theme.smallFontSize
-                font.bold: true
-                padding: 4
-                leftPadding: 12
-                rightPadding: 12
-                background: Rectangle {
-                    radius: height / 2
-                    color: Theme.dark ? "#23272e" : "#dfe4ea"
+                active: parent.visible
+                sourceComponent: Label {
+                    text: row.dayText
+                    color: Theme.textSecondary
+                    font.pixelSize: Theme.smallFontSize
+                    font.bold: true
+                    padding: 4
+                    leftPadding: 12
+                    rightPadding: 12
+                    background: Rectangle {
+                        radius: height / 2
+                        color: Theme.dark ? "#23272e" : "#dfe4ea"
+                    }
                 }
             }
         }
@@ -142,22 +156,28 @@ Item {
             visible: !row.isLoadingRow && row.isFirstUnread
             width: parent.width
             height: visible ? 30 : 0
-            Rectangle {
-                anchors.verticalCenter: parent.verticalCenter
-                width: parent.width
-                height: 1
-                color: Theme.accent
-                opacity: 0.5
-            }
-            Label {
-                anchors.centerIn: parent
-                text: qsTr("New messages")
-                color: Theme.accent
-                font.pixelSize: Theme.smallFontSize
-                font.bold: true
-                leftPadding: 10
-                rightPadding: 10
-                background: Rectangle { color: Theme.chatBackground }
+            Loader {
+                anchors.fill: parent
+                active: parent.visible
+                sourceComponent: Item {
+                    Rectangle {
+                        anchors.verticalCenter: parent.verticalCenter
+                        width: parent.width
+                        height: 1
+                        color: Theme.accent
+                        opacity: 0.5
+                    }
+                    Label {
+                        anchors.centerIn: parent
+                        text: qsTr("New messages")
+                        color: Theme.accent
+                        font.pixelSize: Theme.smallFontSize
+                        font.bold: true
+                        leftPadding: 10
+                        rightPadding: 10
+                        background: Rectangle { color: Theme.chatBackground }
+                    }
+                }
             }
         }
 
@@ -178,13 +198,15 @@ Item {
             width: parent.width
             height: visible ? bubble.height : 0
 
-            Avatar {
-                visible: row.isGroup && !row.outgoing && row.lastInRun
+            Loader {
+                active: row.isGroup && !row.outgoing && row.lastInRun
                 x: row.sideMargin
                 anchors.bottom: parent.bottom
-                size: 34
-                name: row.senderName
-                key: row.senderId
+                sourceComponent: Avatar {
+                    size: 34
+                    name: row.senderName
+                    key: row.senderId
+                }
             }
 
             Rectangle {
@@ -195,7 +217,7 @@ Item {
                 x: row.outgoing ? row.width - width - row.sideMargin : leftX
                 width: Math.min(maxWidth, Math.max(text.implicitWidth, meta.implicitWidth + 6) + 24)
                 // meta.height is the Row's, known only after its polish: its tallest part.
-                height: text.height + Math.max(timeLabel.implicitHeight, row.outgoing ? tick.implicitHeight : 0,
+                height: text.height + Math.max(timeLabel.implicitHeight, tickLoader.item ? tickLoader.item.implicitHeight : 0,
                                                readCount.shown ? readCount.implicitHeight : 0) + 16
                 radius: Theme.bubbleRadius
                 color: row.failed ? Theme.bubbleFailed : row.outgoing ? Theme.bubbleOwn : Theme.bubbleOther
@@ -247,15 +269,17 @@ Item {
                         color: Theme.textSecondary
                         font.pixelSize: 11
                     }
-                    TickIcon {
-                        id: tick
-                        objectName: "tick"
-                        visible: row.outgoing
+                    Loader { // only own messages have ticks
+                        id: tickLoader
+                        active: row.outgoing
                         anchors.verticalCenter: parent.verticalCenter
-                        state: row.deliveryState
-                        ToolTip.visible: tickHover.hovered
-                        ToolTip.text: row.deliveryText
-                        HoverHandler { id: tickHover }
+                        sourceComponent: TickIcon {
+                            objectName: "tick"
+                            state: row.deliveryState
+                            ToolTip.visible: tickHover.hovered
+                            ToolTip.text: row.deliveryText
+                            HoverHandler { id: tickHover }
+                        }
                     }
                     Label {
                         id: readCount
@@ -271,48 +295,54 @@ Item {
             }
         }
 
-        // Failed: why, and what to do
-        Row {
+        // Failed: why, and what to do (made only for a failed message)
+        Loader {
             id: failedRow
-            readonly property real partHeight: Math.max(notSentLabel.implicitHeight, retryLabel.implicitHeight,
-                                                        discardLabel.implicitHeight)
-            visible: !row.isLoadingRow && row.failed
+            readonly property real partHeight: item ? item.partHeight : 0
+            active: !row.isLoadingRow && row.failed
+            visible: active
             anchors.right: parent.right
             anchors.rightMargin: row.sideMargin
-            spacing: 12
-            Label {
-                id: notSentLabel
-                text: row.errorText.length > 0 ? qsTr("Not sent: %1").arg(row.errorText) : qsTr("Not sent")
-                color: Theme.danger
-                font.pixelSize: Theme.smallFontSize
-            }
-            Label {
-                id: retryLabel
-                objectName: "retryButton"
-                text: qsTr("Retry")
-                color: Theme.link
-                font.pixelSize: Theme.smallFontSize
-                font.bold: true
-                Accessible.role: Accessible.Button
-                Accessible.name: qsTr("Retry sending")
-                MouseArea {
-                    anchors.fill: parent
-                    cursorShape: Qt.PointingHandCursor
-                    onClicked: row.retryRequested(row.localId)
+            sourceComponent: Row {
+                // The Row's own height is known only after its polish: its tallest part.
+                readonly property real partHeight: Math.max(notSentLabel.implicitHeight,
+                                                            retryLabel.implicitHeight,
+                                                            discardLabel.implicitHeight)
+                spacing: 12
+                Label {
+                    id: notSentLabel
+                    text: row.errorText.length > 0 ? qsTr("Not sent: %1").arg(row.errorText) : qsTr("Not sent")
+                    color: Theme.danger
+                    font.pixelSize: Theme.smallFontSize
                 }
-            }
-            Label {
-                id: discardLabel
-                objectName: "discardButton"
-                text: qsTr("Discard")
-                color: Theme.link
-                font.pixelSize: Theme.smallFontSize
-                Accessible.role: Accessible.Button
-                Accessible.name: qsTr("Discard message")
-                MouseArea {
-                    anchors.fill: parent
-                    cursorShape: Qt.PointingHandCursor
-                    onClicked: row.discardRequested(row.localId)
+                Label {
+                    id: retryLabel
+                    objectName: "retryButton"
+                    text: qsTr("Retry")
+                    color: Theme.link
+                    font.pixelSize: Theme.smallFontSize
+                    font.bold: true
+                    Accessible.role: Accessible.Button
+                    Accessible.name: qsTr("Retry sending")
+                    MouseArea {
+                        anchors.fill: parent
+                        cursorShape: Qt.PointingHandCursor
+                        onClicked: row.retryRequested(row.localId)
+                    }
+                }
+                Label {
+                    id: discardLabel
+                    objectName: "discardButton"
+                    text: qsTr("Discard")
+                    color: Theme.link
+                    font.pixelSize: Theme.smallFontSize
+                    Accessible.role: Accessible.Button
+                    Accessible.name: qsTr("Discard message")
+                    MouseArea {
+                        anchors.fill: parent
+                        cursorShape: Qt.PointingHandCursor
+                        onClicked: row.discardRequested(row.localId)
+                    }
                 }
             }
         }
