@@ -12,6 +12,7 @@ TestCase {
     when: windowShown
     visible: true // TestCase is invisible by default; these tests look at what is shown
     readonly property int timeout: 20000
+    property var shownPage: null // the page of showPage(), for openConversation()
 
     Component {
         id: pageComponent
@@ -20,6 +21,7 @@ TestCase {
 
     // A test that stopped the server must not leave it stopped for the next one.
     function init() {
+        shownPage = null
         if (!Harness.serverRunning)
             verify(Harness.startServer())
     }
@@ -38,6 +40,7 @@ TestCase {
             languages: Support.languagesFor(session)
         })
         verify(page !== null, "ChatPage created")
+        shownPage = page
         // The page builds its dialogs asynchronously, after itself.
         tryVerify(() => page.dialogsReady, timeout, "dialogs built")
         return page
@@ -46,8 +49,12 @@ TestCase {
         tryVerify(() => session.conversationIdFor(ref).length > 0, timeout, "conversation " + ref)
         session.openConversation(session.conversationIdFor(ref))
         tryVerify(() => session.messages !== null, timeout)
+        // The page builds the conversation's view asynchronously.
+        if (shownPage)
+            tryVerify(() => shownPage.conversationReady, timeout, "conversation view built")
     }
     function messageList(page) {
+        tryVerify(() => page.conversationReady, timeout, "conversation view built")
         const list = findChild(page, "messageList")
         verify(list !== null, "message list shown")
         return list
@@ -62,6 +69,7 @@ TestCase {
         return null
     }
     function typeAndSend(page, text) {
+        tryVerify(() => page.conversationReady, timeout, "conversation view built")
         const input = findChild(page, "composerInput")
         verify(input !== null)
         input.forceActiveFocus()
