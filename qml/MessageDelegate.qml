@@ -85,6 +85,7 @@ Item {
             Loader {
                 anchors.fill: parent
                 active: row.isLoadingRow
+                asynchronous: true
                 sourceComponent: Item {
                     Row {
                         anchors.centerIn: parent
@@ -111,6 +112,7 @@ Item {
             Loader {
                 anchors.fill: parent
                 active: parent.visible
+                asynchronous: true
                 sourceComponent: Item {
                     Row {
                         anchors.centerIn: parent
@@ -134,6 +136,7 @@ Item {
             Loader {
                 anchors.centerIn: parent
                 active: parent.visible
+                asynchronous: true
                 sourceComponent: Label {
                     text: row.dayText
                     color: Theme.textSecondary
@@ -159,6 +162,7 @@ Item {
             Loader {
                 anchors.fill: parent
                 active: parent.visible
+                asynchronous: true
                 sourceComponent: Item {
                     Rectangle {
                         anchors.verticalCenter: parent.verticalCenter
@@ -182,7 +186,7 @@ Item {
         }
 
         // Sender name (groups, others, first in a run)
-        Label {
+        Text { // not a Label: a plain Text is cheaper to make, and this is in many rows
             id: senderLabel
             visible: row.showsSender
             x: row.sideMargin + 44
@@ -200,6 +204,7 @@ Item {
 
             Loader {
                 active: row.isGroup && !row.outgoing && row.lastInRun
+                asynchronous: true
                 x: row.sideMargin
                 anchors.bottom: parent.bottom
                 sourceComponent: Avatar {
@@ -263,7 +268,7 @@ Item {
                     anchors.top: text.bottom
                     anchors.topMargin: 2
                     spacing: 4
-                    Label {
+                    Text { // not a Label: in every row
                         id: timeLabel
                         text: row.timeText
                         color: Theme.textSecondary
@@ -281,7 +286,7 @@ Item {
                             HoverHandler { id: tickHover }
                         }
                     }
-                    Label {
+                    Text {
                         id: readCount
                         objectName: "readCount"
                         readonly property bool shown: row.outgoing && row.isGroup && row.otherMembers > 1
