@@ -17,6 +17,11 @@ Rectangle {
     // Messages that arrived while the view was scrolled up (shown on the jump button).
     property int newWhileScrolledUp: 0
     property real lastNewestSeq: 0
+    // Opened with unread messages, the list gets its model once the first unread one's row is
+    // known, so its first rows are made around that row, not for the newest page it would
+    // leave at once (that was half of opening's one long turn). A failed load answers too
+    // (row -1); the timer is a fallback so the list never stays empty.
+    property bool listReady: messages.unreadAtOpen <= 0
 
     // The seq of the newest stored message currently visible (the bottom of the viewport).
     function visibleNewestSeq() {
@@ -59,6 +64,7 @@ Rectangle {
     Connections {
         target: view.messages
         function onRowReady(seq, row) {
+            view.listReady = true
             if (row >= 0)
                 list.positionViewAtIndex(row, ListView.Center)
             readTimer.restart()
@@ -78,6 +84,11 @@ Rectangle {
             jumpToFirstUnread()
         else
             readTimer.restart()
+    }
+    Timer {
+        interval: 3000
+        running: !view.listReady
+        onTriggered: view.listReady = true
     }
     Timer {
         id: readTimer
@@ -156,7 +167,7 @@ Rectangle {
                 objectName: "messageList"
                 anchors.fill: parent
                 verticalLayoutDirection: ListView.BottomToTop
-                model: view.messages
+                model: view.listReady ? view.messages : null
                 clip: true
                 spacing: 2
                 // Breathing room at both ends as header/footer items: margins would keep
@@ -192,7 +203,7 @@ Rectangle {
 
             Label {
                 anchors.centerIn: parent
-                visible: list.count === 0
+                visible: list.count === 0 && view.listReady
                 text: qsTr("No messages yet. Say hello!")
                 color: Theme.textSecondary
             }
